@@ -1,0 +1,88 @@
+# The two commands: `make run` and `make test`. Everything else is a step they share.
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+
+PG_PORT ?= 55432
+REDIS_PORT ?= 56379
+export PG_PORT REDIS_PORT
+export DATABASE_URL ?= postgres://mentorship@127.0.0.1:$(PG_PORT)/mentorship
+export CELERY_BROKER_URL ?= redis://127.0.0.1:$(REDIS_PORT)/0
+export CACHE_URL ?= rediscache://127.0.0.1:$(REDIS_PORT)/2
+export DJANGO_DEBUG ?= true
+
+VENV := .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+
+.PHONY: run test services stop setup migrate messages compilemessages seed lint bench browser clean
+
+# The virtualenv is rebuilt only when requirements.txt changes (the stamp is older).
+$(VENV)/.installed: requirements.txt build-constraints.txt
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check --upgrade "pip>=25.3"
+	# xstatic-bootstrap still builds with pkg_resources, which newer setuptools dropped.
+	$(PY) -m pip install -q --disable-pip-version-check --build-constraint build-constraints.txt -r requirements.txt
+	touch $@
+
+services:
+	@scripts/services.sh start
+	@echo "DATABASE_URL=$(DATABASE_URL)"
+	@echo "CELERY_BROKER_URL=$(CELERY_BROKER_URL)"
+
+stop:
+	@scripts/services.sh stop
+
+compilemessages: $(VENV)/.installed
+	$(MANAGE) compilemessages -v 0 --ignore='.venv/*' --ignore='.local/*'
+
+setup: $(VENV)/.installed services compilemessages
+	$(MANAGE) migrate --noinput -v 0
+
+# Demo data goes in once; seed_demo is idempotent as well, so a lost stamp does no harm.
+.local/.seeded: | setup
+	$(MANAGE) seed_demo
+	touch $@
+
+run: setup .local/.seeded
+	@echo
+	@echo "  Mentorship is starting on http://127.0.0.1:8000/"
+	@echo "  Demo logins (password: demo-password-2026):"
+	@echo "    coordinator  coordinator@example.org   (admin: http://127.0.0.1:8000/admin/)"
+	@echo "    superuser    admin@example.org"
+	@echo "    participant  adept@example.org"
+	@echo "  Ctrl-C stops the app; 'make stop' stops PostgreSQL and Redis."
+	@echo
+	$(VENV)/bin/honcho -f Procfile start
+
+# Debian's Chromium for the browser tests; Playwright never downloads a browser here.
+browser:
+	@command -v chromium >/dev/null || { \
+	  s=""; [ "$$(id -u)" = 0 ] || s=sudo; \
+	  $$s env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  $$s env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+test: export CELERY_BROKER_URL = redis://127.0.0.1:$(REDIS_PORT)/1
+test: export CACHE_URL = locmemcache://
+test: setup browser
+	$(MANAGE) check --fail-level WARNING
+	$(MANAGE) makemigrations --check --dry-run
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/pytest
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+messages: $(VENV)/.installed
+	$(MANAGE) makemessages --no-obsolete --no-location -l sv -l en -l da --ignore='.venv/*' --ignore='.local/*'
+	$(MANAGE) compilemessages -v 0 --ignore='.venv/*' --ignore='.local/*'
+
+seed: setup
+	$(MANAGE) seed_demo
+
+bench: setup
+	@for b in bench/*.py; do echo "== $$b"; $(PY) $$b; done
+
+clean: stop
+	rm -rf .local $(VENV)

@@ -1,0 +1,33 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import User
+
+
+class SignupForm(forms.Form):
+    """Extra fields on allauth's sign-up form (allauth calls signup() after saving)."""
+
+    full_name = forms.CharField(
+        label=_("Full name"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+
+    field_order = ["full_name", "email", "password1", "password2"]
+
+    def signup(self, request, user):
+        # The adapter has already set the name and language; nothing more to store.
+        pass
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["full_name", "language"]
+        widgets = {"full_name": forms.TextInput(attrs={"autocomplete": "name"})}
+
+    def clean_full_name(self):
+        name = self.cleaned_data["full_name"].strip()
+        if not name:
+            raise forms.ValidationError(_("Please enter your name."))
+        return name

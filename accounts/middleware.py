@@ -1,0 +1,19 @@
+from django.utils import translation
+
+
+class UserLanguageMiddleware:
+    """A logged-in user's saved language wins over the browser's and the cookie's.
+
+    Sits after AuthenticationMiddleware; LocaleMiddleware has already chosen a language for
+    anonymous visitors (language cookie, then Accept-Language, then Swedish).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.language:
+            translation.activate(user.language)
+            request.LANGUAGE_CODE = user.language
+        return self.get_response(request)

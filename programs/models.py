@@ -1,0 +1,326 @@
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+
+class Organization(models.Model):
+    """An employer taking part in programs: a municipality, agency, university or union."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    short_name = models.CharField(_("short name"), max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class FocusArea(models.Model):
+    """A need an adept has, or a strength a mentor offers. Named in each of our languages."""
+
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    name_sv = models.CharField(_("name (Swedish)"), max_length=120)
+    name_en = models.CharField(_("name (English)"), max_length=120)
+    name_da = models.CharField(_("name (Danish)"), max_length=120)
+
+    class Meta:
+        verbose_name = _("focus area")
+        verbose_name_plural = _("focus areas")
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self) -> str:
+        language = (translation.get_language() or settings.LANGUAGE_CODE)[:2]
+        return getattr(self, f"name_{language}", "") or self.name_sv
+
+
+class ProgramQuerySet(models.QuerySet):
+    def public(self):
+        """Programs anyone may see: everything but drafts."""
+        return self.exclude(status=Program.Status.DRAFT)
+
+    def open_for_applications(self, now=None):
+        now = now or timezone.now()
+        return self.filter(
+            status=Program.Status.OPEN,
+            applications_open_at__lte=now,
+            applications_close_at__gt=now,
+        )
+
+    def upcoming(self, now=None):
+        """Published programs whose application window has not opened yet."""
+        now = now or timezone.now()
+        return self.filter(status=Program.Status.OPEN, applications_open_at__gt=now)
+
+    def coordinated_by(self, user):
+        if not (user.is_authenticated and user.is_active and user.is_staff):
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(coordinators=user)
+
+    def for_user(self, user):
+        """What a user may open: public programs, plus drafts they coordinate."""
+        if user.is_authenticated and user.is_active and user.is_superuser:
+            return self
+        if user.is_authenticated and user.is_active and user.is_staff:
+            return self.filter(~Q(status=Program.Status.DRAFT) | Q(coordinators=user)).distinct()
+        return self.public()
+
+
+class Program(models.Model):
+    """One edition (cohort) of a mentor program, from the call for applications to closing."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        OPEN = "open", _("Open for applications")
+        SELECTION = "selection", _("Selection and matching")
+        RUNNING = "running", _("Running")
+        CLOSED = "closed", _("Closed")
+
+    class PairingRule(models.TextChoices):
+        DIFFERENT_ORGANIZATION = "different_organization", _("Mentor from another organisation")
+        DIFFERENT_UNIT = "different_unit", _("Mentor from outside the adept's own unit")
+        ANY = "any", _("No restriction")
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    summary = models.CharField(
+        _("summary"), max_length=300, help_text=_("One or two sentences shown in the list.")
+    )
+    description = models.TextField(_("description"))
+    audience = models.TextField(
+        _("who it is for"), help_text=_("Who can apply as adept and as mentor.")
+    )
+    owner = models.ForeignKey(
+        Organization,
+        verbose_name=_("organised by"),
+        on_delete=models.PROTECT,
+        related_name="owned_programs",
+    )
+    organizations = models.ManyToManyField(
+        Organization,
+        verbose_name=_("participating organisations"),
+        related_name="programs",
+        help_text=_("Only people employed by these organisations can apply."),
+    )
+    coordinators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("coordinators"),
+        related_name="coordinated_programs",
+        blank=True,
+        limit_choices_to={"is_staff": True},
+    )
+    focus_areas = models.ManyToManyField(
+        FocusArea, verbose_name=_("focus areas"), related_name="programs", blank=True
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+
+    applications_open_at = models.DateTimeField(_("applications open"))
+    applications_close_at = models.DateTimeField(_("application deadline"))
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+
+    adept_places = models.PositiveSmallIntegerField(
+        _("adept places"), validators=[MinValueValidator(1)]
+    )
+    meetings_min = models.PositiveSmallIntegerField(_("expected meetings, at least"), default=8)
+    meetings_max = models.PositiveSmallIntegerField(_("expected meetings, at most"), default=10)
+    meeting_minutes_min = models.PositiveSmallIntegerField(
+        _("meeting length in minutes, from"), default=90
+    )
+    meeting_minutes_max = models.PositiveSmallIntegerField(
+        _("meeting length in minutes, to"), default=120
+    )
+
+    adept_min_manager_months = models.PositiveSmallIntegerField(
+        _("adepts: minimum months as a manager"),
+        default=6,
+        help_text=_("Counted at the program start."),
+    )
+    mentor_min_manager_months = models.PositiveSmallIntegerField(
+        _("mentors: minimum months as a manager"), default=36
+    )
+    membership_required = models.BooleanField(_("membership required"), default=False)
+    membership_label = models.CharField(
+        _("membership"),
+        max_length=200,
+        blank=True,
+        help_text=_("For example: 'I am a member of the union'. Shown on the application form."),
+    )
+    pairing_rule = models.CharField(
+        _("pairing rule"),
+        max_length=30,
+        choices=PairingRule.choices,
+        default=PairingRule.DIFFERENT_ORGANIZATION,
+    )
+    letter_max_chars = models.PositiveIntegerField(
+        _("motivation letter, maximum characters"),
+        default=3500,
+        validators=[MinValueValidator(200), MaxValueValidator(20000)],
+        help_text=_("About one page is 3,500 characters."),
+    )
+    mentor_bank = models.BooleanField(
+        _("mentor bank"),
+        default=True,
+        help_text=_("Mentors who are not matched may stay in a bank for later programs."),
+    )
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ProgramQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("program")
+        verbose_name_plural = _("programs")
+        ordering = ["applications_close_at", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(applications_close_at__gt=models.F("applications_open_at")),
+                name="program_window_in_order",
+                violation_error_message=_("The deadline must be after the opening."),
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__gt=models.F("starts_on")),
+                name="program_dates_in_order",
+                violation_error_message=_("The program must end after it starts."),
+            ),
+            models.CheckConstraint(
+                condition=Q(meetings_max__gte=models.F("meetings_min")),
+                name="program_meetings_in_order",
+                violation_error_message=_(
+                    "The most meetings cannot be fewer than the fewest meetings."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(meeting_minutes_max__gte=models.F("meeting_minutes_min")),
+                name="program_meeting_length_in_order",
+                violation_error_message=_(
+                    "The longest meeting length cannot be shorter than the shortest."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("programs:detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if (
+            self.applications_close_at
+            and self.starts_on
+            and self.applications_close_at.date() > self.starts_on
+        ):
+            errors["applications_close_at"] = _(
+                "The application deadline must be before the program starts."
+            )
+        if self.membership_required and not self.membership_label.strip():
+            errors["membership_label"] = _(
+                "Write the membership applicants must confirm, since it is required."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    def is_open(self, now: datetime.datetime | None = None) -> bool:
+        """Can applications be submitted right now?"""
+        now = now or timezone.now()
+        return (
+            self.status == self.Status.OPEN
+            and self.applications_open_at <= now < self.applications_close_at
+        )
+
+    def opens_later(self, now: datetime.datetime | None = None) -> bool:
+        now = now or timezone.now()
+        return self.status == self.Status.OPEN and now < self.applications_open_at
+
+
+def default_notice_days() -> list[int]:
+    return [14, 1]
+
+
+class Milestone(models.Model):
+    """A joint event on the program's timeline: kick-off, half-time seminar, closing ..."""
+
+    class Kind(models.TextChoices):
+        KICK_OFF = "kick_off", _("Kick-off")
+        ADEPT_INTRO = "adept_intro", _("Introduction for adepts")
+        MENTOR_TRAINING = "mentor_training", _("Mentor training")
+        INSPIRATION = "inspiration", _("Inspiration meeting")
+        HALF_TIME = "half_time", _("Half-time seminar")
+        CLOSING = "closing", _("Closing")
+        EVALUATION = "evaluation", _("Evaluation meeting")
+        OTHER = "other", _("Other")
+
+    class Audience(models.TextChoices):
+        BOTH = "both", _("Adepts and mentors")
+        ADEPTS = "adepts", _("Adepts")
+        MENTORS = "mentors", _("Mentors")
+
+    program = models.ForeignKey(
+        Program, verbose_name=_("program"), on_delete=models.CASCADE, related_name="milestones"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    title = models.CharField(
+        _("title"), max_length=200, blank=True, help_text=_("Leave empty to use the kind.")
+    )
+    description = models.TextField(_("description"), blank=True)
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"), null=True, blank=True)
+    location = models.CharField(_("place"), max_length=200, blank=True)
+    online_url = models.URLField(_("online meeting link"), blank=True)
+    audience = models.CharField(
+        _("for"), max_length=10, choices=Audience.choices, default=Audience.BOTH
+    )
+    notice_days = ArrayField(
+        models.PositiveSmallIntegerField(),
+        verbose_name=_("send notices (days before)"),
+        default=default_notice_days,
+        blank=True,
+        help_text=_("Comma-separated, for example 14,1."),
+    )
+
+    class Meta:
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
+        ordering = ["starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__isnull=True) | Q(ends_at__gt=models.F("starts_at")),
+                name="milestone_times_in_order",
+                violation_error_message=_("A milestone must end after it starts."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.display_title
+
+    @property
+    def display_title(self) -> str:
+        return self.title or str(self.get_kind_display())
+
+    @property
+    def is_online(self) -> bool:
+        return bool(self.online_url) and not self.location
