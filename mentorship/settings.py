@@ -6,6 +6,7 @@ outside debug, and cookies are secure and HSTS is on whenever DEBUG is off.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import environ
@@ -247,3 +248,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
 }
+
+# --------------------------------------------------------------------------------------------
+# Tests: an N+1 query detector that raises, on by default under pytest
+# --------------------------------------------------------------------------------------------
+if env.bool("DJANGO_ZEAL", default="pytest" in sys.modules):
+    INSTALLED_APPS.append("zeal")
+    MIDDLEWARE.insert(0, "zeal.middleware.zeal_middleware")
+    ZEAL_RAISE = True

@@ -6,6 +6,7 @@ queryset goes through Program.objects.coordinated_by().
 """
 
 from django.contrib import admin
+from django.db import models
 from django.db.models import Count
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
@@ -51,6 +52,7 @@ class FocusAreaAdmin(CoordinatorPermissions, admin.ModelAdmin):
 class MilestoneInline(CoordinatorPermissions, admin.StackedInline):
     model = Milestone
     extra = 0
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fields = [
         ("kind", "title"),
         ("starts_at", "ends_at"),

@@ -1,0 +1,67 @@
+import datetime
+
+import factory
+from django.utils import timezone
+
+from programs.models import FocusArea, Milestone, Organization, Program
+
+
+class OrganizationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organization
+        django_get_or_create = ["name"]
+
+    name = factory.Sequence(lambda n: f"Organisation {n}")
+
+
+class FocusAreaFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FocusArea
+
+    code = factory.Sequence(lambda n: f"area-{n}")
+    name_sv = factory.Sequence(lambda n: f"Område {n}")
+    name_en = factory.Sequence(lambda n: f"Area {n}")
+    name_da = factory.Sequence(lambda n: f"Område {n} (da)")
+
+
+class ProgramFactory(factory.django.DjangoModelFactory):
+    """An open program: the window opened a week ago and closes in a month."""
+
+    class Meta:
+        model = Program
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Mentorsprogram {n}")
+    slug = factory.Sequence(lambda n: f"program-{n}")
+    summary = "Ett år med en erfaren chef som mentor."
+    description = "Paren träffas en gång i månaden."
+    audience = "Nya chefer med personalansvar."
+    owner = factory.SubFactory(OrganizationFactory)
+    status = Program.Status.OPEN
+    applications_open_at = factory.LazyFunction(
+        lambda: timezone.now() - datetime.timedelta(days=7)
+    )
+    applications_close_at = factory.LazyFunction(
+        lambda: timezone.now() + datetime.timedelta(days=30)
+    )
+    starts_on = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=60))
+    ends_on = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=420))
+    adept_places = 10
+
+    @factory.post_generation
+    def organizations(program, create, extracted, **kwargs):
+        if create:
+            program.organizations.set(extracted or [program.owner])
+
+
+class MilestoneFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Milestone
+
+    program = factory.SubFactory(ProgramFactory)
+    kind = Milestone.Kind.KICK_OFF
+    starts_at = factory.LazyAttribute(
+        lambda m: timezone.make_aware(
+            datetime.datetime.combine(m.program.starts_on, datetime.time(10))
+        )
+    )

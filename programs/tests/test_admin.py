@@ -1,0 +1,163 @@
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from programs.models import Milestone, Program
+from programs.tests.factories import OrganizationFactory, ProgramFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def other_program(other_coordinator):
+    program = ProgramFactory(name="Nätverkets program", slug="natverket")
+    program.coordinators.add(other_coordinator)
+    return program
+
+
+def change_url(program):
+    return reverse("admin:programs_program_change", args=[program.pk])
+
+
+def test_a_coordinator_lists_only_the_programs_they_coordinate(
+    client, coordinator, program, other_program
+):
+    client.force_login(coordinator)
+    response = client.get(reverse("admin:programs_program_changelist"))
+    assert response.status_code == 200
+    assert list(response.context["cl"].queryset) == [program]
+    assert "Nätverkets program" not in response.content.decode()
+
+
+def test_another_programs_coordinator_gets_404_on_the_change_page(
+    client, other_coordinator, program
+):
+    client.force_login(other_coordinator)
+    assert client.get(change_url(program)).status_code == 404
+    assert client.post(change_url(program), {"name": "Kapat"}).status_code == 404
+    assert client.get(reverse("admin:programs_program_history", args=[program.pk])).status_code == 404
+    program.refresh_from_db()
+    assert program.name != "Kapat"
+
+
+def test_a_coordinator_opens_their_own_program(client, coordinator, program):
+    client.force_login(coordinator)
+    assert client.get(change_url(program)).status_code == 200
+
+
+def test_a_superuser_sees_every_program(client, superuser, program, other_program):
+    client.force_login(superuser)
+    response = client.get(reverse("admin:programs_program_changelist"))
+    assert set(response.context["cl"].queryset) == {program, other_program}
+    assert client.get(change_url(other_program)).status_code == 200
+
+
+def test_a_participant_cannot_open_the_admin(client, adept, program):
+    client.force_login(adept)
+    assert client.get(change_url(program)).status_code in (302, 403)
+    assert client.get(reverse("admin:index")).status_code in (302, 403)
+
+
+def test_the_admin_login_goes_through_allauth(client):
+    response = client.get(reverse("admin:login"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+def program_form_data(organization, **overrides):
+    now = timezone.localtime()
+    data = {
+        "name": "Nytt program",
+        "slug": "nytt-program",
+        "status": "draft",
+        "summary": "Kort",
+        "description": "Lång",
+        "audience": "Chefer",
+        "owner": organization.pk,
+        "organizations": [organization.pk],
+        "applications_open_at_0": now.date().isoformat(),
+        "applications_open_at_1": "08:00",
+        "applications_close_at_0": (now + datetime.timedelta(days=30)).date().isoformat(),
+        "applications_close_at_1": "23:59",
+        "starts_on": (now + datetime.timedelta(days=60)).date().isoformat(),
+        "ends_on": (now + datetime.timedelta(days=400)).date().isoformat(),
+        "adept_places": 10,
+        "meetings_min": 8,
+        "meetings_max": 10,
+        "meeting_minutes_min": 90,
+        "meeting_minutes_max": 120,
+        "adept_min_manager_months": 6,
+        "mentor_min_manager_months": 36,
+        "membership_label": "",
+        "pairing_rule": "different_organization",
+        "letter_max_chars": 3500,
+        "mentor_bank": "on",
+        "milestones-TOTAL_FORMS": 1,
+        "milestones-INITIAL_FORMS": 0,
+        "milestones-0-kind": "kick_off",
+        "milestones-0-title": "Uppstart",
+        "milestones-0-starts_at_0": (now + datetime.timedelta(days=61)).date().isoformat(),
+        "milestones-0-starts_at_1": "10:00",
+        "milestones-0-audience": "both",
+        "milestones-0-notice_days": "14,1",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_a_coordinator_creates_a_program_with_milestones_and_keeps_coordinating_it(
+    client, coordinator
+):
+    client.force_login(coordinator)
+    organization = OrganizationFactory()
+    response = client.post(reverse("admin:programs_program_add"), program_form_data(organization))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    program = Program.objects.get(slug="nytt-program")
+    assert list(program.coordinators.all()) == [coordinator]
+    milestone = program.milestones.get()
+    assert milestone.kind == Milestone.Kind.KICK_OFF
+    assert milestone.notice_days == [14, 1]
+
+
+def test_the_admin_refuses_a_deadline_after_the_program_start(client, coordinator):
+    client.force_login(coordinator)
+    organization = OrganizationFactory()
+    late = (timezone.localdate() + datetime.timedelta(days=90)).isoformat()
+    response = client.post(
+        reverse("admin:programs_program_add"),
+        program_form_data(organization, applications_close_at_0=late),
+    )
+    assert response.status_code == 200
+    assert "applications_close_at" in response.context["adminform"].form.errors
+    assert not Program.objects.filter(slug="nytt-program").exists()
+
+
+def test_a_coordinator_may_delete_a_draft_but_not_a_published_program(client, coordinator):
+    draft = ProgramFactory(status=Program.Status.DRAFT)
+    published = ProgramFactory()
+    for program in (draft, published):
+        program.coordinators.add(coordinator)
+    client.force_login(coordinator)
+    delete = "admin:programs_program_delete"
+    assert client.get(reverse(delete, args=[draft.pk])).status_code == 200
+    assert client.get(reverse(delete, args=[published.pk])).status_code == 403
+
+
+def test_the_changelist_runs_the_same_queries_for_3_and_30_programs(
+    client, superuser, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(superuser)
+    url = reverse("admin:programs_program_changelist")
+    for _ in range(3):
+        ProgramFactory()
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for _ in range(27):
+        ProgramFactory()
+    with django_assert_max_num_queries(len(few)):
+        client.get(url)
