@@ -5,10 +5,20 @@ import os
 # The sync Playwright API drives pages served by the live server from the test's thread.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-import pytest  # noqa: E402
+import pytest
+from django.core.cache import cache
 
-from accounts.tests.factories import UserFactory  # noqa: E402
-from programs.tests.factories import ProgramFactory  # noqa: E402
+from accounts.tests.factories import UserFactory
+from programs.tests.factories import ProgramFactory
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # allauth keeps its rate-limit counters in the cache: one test's sign-ups must not
+    # throttle the next test's.
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

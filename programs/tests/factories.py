@@ -38,9 +38,7 @@ class ProgramFactory(factory.django.DjangoModelFactory):
     audience = "Nya chefer med personalansvar."
     owner = factory.SubFactory(OrganizationFactory)
     status = Program.Status.OPEN
-    applications_open_at = factory.LazyFunction(
-        lambda: timezone.now() - datetime.timedelta(days=7)
-    )
+    applications_open_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=7))
     applications_close_at = factory.LazyFunction(
         lambda: timezone.now() + datetime.timedelta(days=30)
     )

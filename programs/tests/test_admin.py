@@ -37,7 +37,9 @@ def test_another_programs_coordinator_gets_404_on_the_change_page(
     client.force_login(other_coordinator)
     assert client.get(change_url(program)).status_code == 404
     assert client.post(change_url(program), {"name": "Kapat"}).status_code == 404
-    assert client.get(reverse("admin:programs_program_history", args=[program.pk])).status_code == 404
+    assert (
+        client.get(reverse("admin:programs_program_history", args=[program.pk])).status_code == 404
+    )
     program.refresh_from_db()
     assert program.name != "Kapat"
 

@@ -20,8 +20,12 @@ from programs.models import FocusArea, Milestone, Organization, Program
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - printed by `make run`, demo data only
 
 FOCUS_AREAS = [
-    ("pedagogical-leadership", "Pedagogiskt ledarskap", "Pedagogical leadership",
-     "Pædagogisk ledelse"),
+    (
+        "pedagogical-leadership",
+        "Pedagogiskt ledarskap",
+        "Pedagogical leadership",
+        "Pædagogisk ledelse",
+    ),
     ("staff-leadership", "Personalledarskap", "Leading staff", "Personaleledelse"),
     ("budget", "Budget och ekonomi", "Budget and finance", "Budget og økonomi"),
     ("work-environment", "Arbetsmiljö", "Work environment", "Arbejdsmiljø"),
@@ -136,8 +140,17 @@ class Command(BaseCommand):
             owner=union,
             organizations=[union, *employers],
             coordinators=[users["coordinator"]],
-            areas=[areas[c] for c in ("pedagogical-leadership", "staff-leadership", "budget",
-                                      "work-environment", "change", "conflicts")],
+            areas=[
+                areas[c]
+                for c in (
+                    "pedagogical-leadership",
+                    "staff-leadership",
+                    "budget",
+                    "work-environment",
+                    "change",
+                    "conflicts",
+                )
+            ],
             defaults={
                 "name": f"Mentorsprogram för skolledare {year}/{year + 1}",
                 "summary": "För dig som är relativt ny som rektor, biträdande rektor eller "
@@ -220,8 +233,18 @@ class Command(BaseCommand):
             owner=universities[0],
             organizations=universities,
             coordinators=[users["coordinator"]],
-            areas=[areas[c] for c in ("staff-leadership", "work-environment", "change",
-                                      "conflicts", "recruitment", "strategy", "communication")],
+            areas=[
+                areas[c]
+                for c in (
+                    "staff-leadership",
+                    "work-environment",
+                    "change",
+                    "conflicts",
+                    "recruitment",
+                    "strategy",
+                    "communication",
+                )
+            ],
             defaults={
                 "name": f"Mentorprogram för chefer vid samverkande lärosäten {start.year}",
                 "summary": "Nya chefer med personalansvar får en erfaren chef från ett annat "
@@ -287,8 +310,16 @@ class Command(BaseCommand):
             owner=network[0],
             organizations=network[1:],
             coordinators=[users["network-coordinator"]],
-            areas=[areas[c] for c in ("staff-leadership", "work-environment", "change",
-                                      "personal-leadership", "communication")],
+            areas=[
+                areas[c]
+                for c in (
+                    "staff-leadership",
+                    "work-environment",
+                    "change",
+                    "personal-leadership",
+                    "communication",
+                )
+            ],
             defaults={
                 "name": f"Myndighetsnätverkets mentorsprogram {year}/{year + 1}",
                 "summary": "Nyare chefer får stöd av en erfaren chef från en annan myndighet "

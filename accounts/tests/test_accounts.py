@@ -1,0 +1,135 @@
+import re
+
+import pytest
+from django.core import mail
+from django.db import IntegrityError
+from django.urls import reverse
+
+from accounts.models import User
+from accounts.tests.factories import PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def sign_up(client, email="ny.chef@example.org", language="sv"):
+    client.cookies["django_language"] = language
+    return client.post(
+        reverse("account_signup"),
+        {
+            "full_name": "Nina Ny",
+            "email": email,
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+        },
+    )
+
+
+def test_sign_up_saves_name_and_language_and_sends_a_verification_email(client):
+    response = sign_up(client, language="da")
+    assert response.status_code == 302
+    user = User.objects.get(email="ny.chef@example.org")
+    assert user.full_name == "Nina Ny"
+    assert user.language == "da"
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["ny.chef@example.org"]
+    assert re.search(r"/accounts/confirm-email/\S+/", mail.outbox[0].body)
+
+
+def test_an_unverified_user_cannot_log_in_until_the_link_is_followed(client):
+    sign_up(client)
+    link = re.search(r"(/accounts/confirm-email/\S+/)", mail.outbox[0].body).group(1)
+    client.logout()
+    response = client.post(
+        reverse("account_login"), {"login": "ny.chef@example.org", "password": PASSWORD}
+    )
+    assert "_auth_user_id" not in client.session
+    assert response.status_code == 302
+    assert response["Location"] == reverse("account_email_verification_sent")
+
+    client.post(link)
+    response = client.post(
+        reverse("account_login"), {"login": "NY.Chef@example.org", "password": PASSWORD}
+    )
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(User.objects.get().pk)
+
+
+def test_e_mail_addresses_are_unique_whatever_their_case():
+    UserFactory(email="anna@example.org")
+    with pytest.raises(IntegrityError):
+        UserFactory(email="Anna@Example.org")
+
+
+def test_signing_up_with_a_taken_address_does_not_reveal_the_account(client):
+    UserFactory(email="anna@example.org")
+    response = sign_up(client, email="ANNA@example.org")
+    # Enumeration prevention: the same "check your e-mail" step as for a new address ...
+    assert response.status_code == 302
+    assert response["Location"] == reverse("account_email_verification_sent")
+    # ... and the owner of the address is told instead; no second account is made.
+    assert User.objects.count() == 1
+    assert mail.outbox[0].to == ["anna@example.org"]
+
+
+def test_password_reset_answers_the_same_for_unknown_addresses(client):
+    UserFactory(email="anna@example.org")
+    known = client.post(reverse("account_reset_password"), {"email": "anna@example.org"})
+    unknown = client.post(reverse("account_reset_password"), {"email": "nobody@example.org"})
+    assert known.status_code == unknown.status_code == 302
+    assert known["Location"] == unknown["Location"]
+
+
+def test_the_profile_page_changes_name_and_language(client, adept):
+    client.force_login(adept)
+    response = client.post(
+        reverse("accounts:profile"), {"full_name": "  Adam Adeptsson ", "language": "en"}
+    )
+    assert response.status_code == 302
+    adept.refresh_from_db()
+    assert adept.full_name == "Adam Adeptsson"
+    assert adept.language == "en"
+    page = client.get(reverse("accounts:profile")).content.decode()
+    assert '<html lang="en">' in page
+    assert "Your profile has been saved." in page
+
+
+def test_the_profile_page_refuses_an_empty_name_and_keeps_the_input(client, adept):
+    client.force_login(adept)
+    response = client.post(reverse("accounts:profile"), {"full_name": " ", "language": "da"})
+    assert response.status_code == 200
+    assert "full_name" in response.context["form"].errors
+    adept.refresh_from_db()
+    assert adept.language == "sv"
+
+
+def test_switching_language_is_remembered_and_saved_on_the_user(client, adept):
+    client.force_login(adept)
+    response = client.post(
+        reverse("accounts:set_language"), {"language": "da", "next": "/programs/x/"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/programs/x/"
+    assert response.cookies["django_language"].value == "da"
+    adept.refresh_from_db()
+    assert adept.language == "da"
+
+
+def test_an_anonymous_visitor_switches_language_with_a_cookie(client):
+    response = client.post(reverse("accounts:set_language"), {"language": "en", "next": "/"})
+    assert response.cookies["django_language"].value == "en"
+    assert '<html lang="en">' in client.get("/").content.decode()
+
+
+def test_a_logged_in_users_saved_language_wins_over_the_browser(client, adept):
+    adept.language = "da"
+    adept.save()
+    client.force_login(adept)
+    html = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<html lang="da">' in html
+
+
+def test_a_switch_to_an_unknown_language_changes_nothing(client, adept):
+    client.force_login(adept)
+    client.post(reverse("accounts:set_language"), {"language": "xx", "next": "/"})
+    adept.refresh_from_db()
+    assert adept.language == "sv"
