@@ -133,3 +133,35 @@ def test_a_switch_to_an_unknown_language_changes_nothing(client, adept):
     client.post(reverse("accounts:set_language"), {"language": "xx", "next": "/"})
     adept.refresh_from_db()
     assert adept.language == "sv"
+
+
+def test_the_e_mail_change_page_uses_our_layout(client, adept):
+    client.force_login(adept)
+    response = client.get(reverse("account_email"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'href="#main"' in html  # our base layout, with its skip link
+    assert adept.email in html
+
+
+def test_changing_the_e_mail_address_sends_a_verification_to_the_new_one(client, adept):
+    client.force_login(adept)
+    response = client.post(
+        reverse("account_email"), {"action_add": "", "email": "adam.ny@example.org"}
+    )
+    assert response.status_code == 302
+    assert mail.outbox[-1].to == ["adam.ny@example.org"]
+    adept.refresh_from_db()
+    assert adept.email == "adam@example.org"  # unchanged until the new one is verified
+
+
+def test_repeated_failed_logins_are_rate_limited(client, adept):
+    for _ in range(5):
+        response = client.post(
+            reverse("account_login"), {"login": adept.email, "password": "wrong"}
+        )
+        assert response.status_code == 200
+    response = client.post(reverse("account_login"), {"login": adept.email, "password": PASSWORD})
+    # Even the right password is refused while the limit holds.
+    assert "_auth_user_id" not in client.session
+    assert response.status_code in (200, 429)
