@@ -71,7 +71,11 @@ def test_a_newcomer_switches_language_opens_a_program_signs_up_and_logs_in(
     page.goto(link)
     assert_accessible(page)
     page.get_by_role("button", name="Confirm").click()
+    # Confirming in the same browser logs in.
+    assert page.get_by_role("link", name="My profile").is_visible()
+    page.get_by_role("button", name="Log out").click()
 
+    page.get_by_role("link", name="Log in").click()
     page.get_by_label("Email").fill("Nina@Example.org")
     page.locator("#id_password").fill(PASSWORD)
     assert_accessible(page)

@@ -5,13 +5,29 @@ what they may see and change is decided here, from the programs they coordinate,
 queryset goes through Program.objects.coordinated_by().
 """
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.db import models
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import Http404
+from django.template.response import TemplateResponse
+from django.utils.html import linebreaks
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from .models import FocusArea, Milestone, Organization, Program
+from mentorship.errors import ServiceError
+
+from . import services
+from .exports import applications_csv
+from .models import (
+    Application,
+    FocusArea,
+    MentorBankEntry,
+    Milestone,
+    Organization,
+    Program,
+    Role,
+)
 
 
 def is_coordinator(user) -> bool:
@@ -19,7 +35,17 @@ def is_coordinator(user) -> bool:
 
 
 class CoordinatorPermissions:
-    """Any coordinator may use these screens; deleting is for superusers."""
+    """Any coordinator may use these screens; deleting is for superusers.
+
+    Objects outside a coordinator's queryset are a plain 404, not the admin's redirect that
+    would confirm they exist.
+    """
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404
+        return obj
 
     def has_module_permission(self, request):
         return is_coordinator(request.user)
@@ -127,14 +153,6 @@ class ProgramAdmin(CoordinatorPermissions, admin.ModelAdmin):
             .annotate(milestone_total=Count("milestones", distinct=True))
         )
 
-    def get_object(self, request, object_id, from_field=None):
-        # Another program's coordinator gets a plain 404, not a redirect that confirms
-        # the program exists.
-        obj = super().get_object(request, object_id, from_field)
-        if obj is None:
-            raise Http404
-        return obj
-
     def has_delete_permission(self, request, obj=None):
         # A coordinator may throw away a draft of their own; anything published is kept.
         if obj is not None and obj.status == Program.Status.DRAFT:
@@ -151,3 +169,348 @@ class ProgramAdmin(CoordinatorPermissions, admin.ModelAdmin):
         # program would vanish from their own list the moment they saved it.
         if not request.user.is_superuser:
             form.instance.coordinators.add(request.user)
+
+
+# --------------------------------------------------------------------------------------------
+# Applications: the review list
+# --------------------------------------------------------------------------------------------
+
+
+class CoordinatedProgramFilter(admin.SimpleListFilter):
+    title = _("program")
+    parameter_name = "program"
+
+    def lookups(self, request, model_admin):
+        return list(Program.objects.coordinated_by(request.user).values_list("pk", "name"))
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(program_id=self.value())
+        return queryset
+
+
+class CoordinatedOrganizationFilter(admin.SimpleListFilter):
+    title = _("organisation")
+    parameter_name = "organization"
+
+    def lookups(self, request, model_admin):
+        programs = Program.objects.coordinated_by(request.user)
+        return list(
+            Organization.objects.filter(programs__in=programs).distinct().values_list("pk", "name")
+        )
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(organization_id=self.value())
+        return queryset
+
+
+class EligibilityFilter(admin.SimpleListFilter):
+    title = _("eligibility")
+    parameter_name = "eligible"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Eligible")), ("no", _("Not eligible"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(eligible=self.value() == "yes")
+        return queryset
+
+
+@admin.register(Application)
+class ApplicationAdmin(CoordinatorPermissions, admin.ModelAdmin):
+    list_display = [
+        "applicant_name",
+        "applicant_email",
+        "role",
+        "status",
+        "organization",
+        "program",
+        "months_as_manager",
+        "is_eligible",
+        "submitted_at",
+    ]
+    list_filter = [
+        CoordinatedProgramFilter,
+        "role",
+        "status",
+        CoordinatedOrganizationFilter,
+        EligibilityFilter,
+    ]
+    search_fields = ["applicant__full_name", "applicant__email"]
+    list_per_page = 50
+    actions = [
+        "accept",
+        "waitlist",
+        "reject",
+        "move_to_mentor_bank",
+        "export_csv",
+        "export_csv_with_letters",
+    ]
+    fieldsets = [
+        (
+            None,
+            {"fields": ["program", "applicant_name", "applicant_email", "role", "status"]},
+        ),
+        (
+            _("Position"),
+            {
+                "fields": [
+                    "organization",
+                    "unit",
+                    "job_title",
+                    "manager_since",
+                    "months_as_manager",
+                    "is_eligible",
+                    "direct_reports",
+                    "membership_confirmed",
+                ]
+            },
+        ),
+        (
+            _("Focus and wishes"),
+            {
+                "fields": [
+                    "focus_area_names",
+                    "meeting_format",
+                    "region",
+                    "languages",
+                    "wishes",
+                    "mentor_capacity",
+                ]
+            },
+        ),
+        (_("Motivation letter"), {"fields": ["letter_text"]}),
+        (
+            _("Consent and decision"),
+            {
+                "fields": [
+                    "consent_processing_at",
+                    "consent_bank_at",
+                    "submitted_at",
+                    "decided_at",
+                    "decided_by",
+                ]
+            },
+        ),
+        (_("Coordinators only"), {"fields": ["internal_note"]}),
+    ]
+
+    def get_queryset(self, request):
+        return (
+            Application.objects.for_coordinator(request.user)
+            .with_eligibility()
+            .select_related("applicant", "program", "organization", "decided_by")
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        # The applicant's answers are theirs: a coordinator decides and notes, never edits.
+        editable = {"internal_note"}
+        shown = [f for fieldset in self.fieldsets for f in fieldset[1]["fields"]]
+        return [name for name in shown if name not in editable]
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        programs = (
+            Program.objects.coordinated_by(request.user)
+            .exclude(status__in=[Program.Status.DRAFT, Program.Status.CLOSED])
+            .annotate(
+                accepted_adepts=Count(
+                    "applications",
+                    filter=Q(
+                        applications__role=Role.ADEPT,
+                        applications__status=Application.Status.ACCEPTED,
+                    ),
+                ),
+                accepted_mentors=Count(
+                    "applications",
+                    filter=Q(
+                        applications__role=Role.MENTOR,
+                        applications__status=Application.Status.ACCEPTED,
+                    ),
+                ),
+            )
+            .order_by("applications_close_at")
+        )
+        extra_context = {**(extra_context or {}), "place_counts": programs}
+        return super().changelist_view(request, extra_context)
+
+    @admin.display(description=_("name"), ordering="applicant__full_name")
+    def applicant_name(self, obj):
+        return obj.applicant.full_name
+
+    @admin.display(description=_("e-mail"), ordering="applicant__email")
+    def applicant_email(self, obj):
+        return obj.applicant.email
+
+    @admin.display(description=_("months as manager at start"))
+    def months_as_manager(self, obj):
+        return obj.manager_months_at_start()
+
+    @admin.display(description=_("eligible"), boolean=True)
+    def is_eligible(self, obj):
+        eligible = getattr(obj, "eligible", None)
+        return obj.is_eligible() if eligible is None else eligible
+
+    @admin.display(description=_("focus areas"))
+    def focus_area_names(self, obj):
+        return ", ".join(area.name for area in obj.focus_areas.all())
+
+    @admin.display(description=_("motivation letter"))
+    def letter_text(self, obj):
+        # linebreaks() escapes: the letter is shown as the applicant wrote it, never as HTML.
+        return linebreaks(obj.letter, autoescape=True)
+
+    def _decide(self, request, queryset, decision):
+        changed = 0
+        for application in queryset.order_by("submitted_at"):
+            try:
+                changed += services.application_decide(
+                    application=application, decision=decision, by=request.user
+                )
+            except ServiceError as exc:
+                self.message_user(request, exc.message, messages.ERROR)
+        if changed:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d application changed; the applicant is told by e-mail.",
+                    "%(count)d applications changed; each applicant is told by e-mail.",
+                    changed,
+                )
+                % {"count": changed},
+                messages.SUCCESS,
+            )
+
+    @admin.action(description=_("Accept the selected applications"))
+    def accept(self, request, queryset):
+        self._decide(request, queryset, Application.Status.ACCEPTED)
+
+    @admin.action(description=_("Put the selected applications on the waiting list"))
+    def waitlist(self, request, queryset):
+        self._decide(request, queryset, Application.Status.WAITLISTED)
+
+    @admin.action(description=_("Reject the selected applications"))
+    def reject(self, request, queryset):
+        self._decide(request, queryset, Application.Status.REJECTED)
+
+    @admin.action(description=_("Move the selected mentors to the mentor bank"))
+    def move_to_mentor_bank(self, request, queryset):
+        moved = 0
+        for application in queryset:
+            try:
+                services.application_move_to_bank(application=application, by=request.user)
+                moved += 1
+            except ServiceError as exc:
+                self.message_user(request, exc.message, messages.ERROR)
+        if moved:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d mentor moved to the mentor bank.",
+                    "%(count)d mentors moved to the mentor bank.",
+                    moved,
+                )
+                % {"count": moved},
+                messages.SUCCESS,
+            )
+
+    def _export(self, queryset, with_letters):
+        return applications_csv(
+            queryset.prefetch_related("focus_areas").order_by("program", "role", "pk"),
+            with_letters=with_letters,
+        )
+
+    @admin.action(description=_("Export the selected applications as CSV"))
+    def export_csv(self, request, queryset):
+        return self._export(queryset, with_letters=False)
+
+    @admin.action(description=_("Export the selected applications as CSV, with letters"))
+    def export_csv_with_letters(self, request, queryset):
+        return self._export(queryset, with_letters=True)
+
+
+# --------------------------------------------------------------------------------------------
+# The mentor bank
+# --------------------------------------------------------------------------------------------
+
+
+class InviteForm(forms.Form):
+    program = forms.ModelChoiceField(label=_("Program"), queryset=Program.objects.none())
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["program"].queryset = Program.objects.coordinated_by(
+            user
+        ).open_for_applications()
+
+
+@admin.register(MentorBankEntry)
+class MentorBankEntryAdmin(CoordinatorPermissions, admin.ModelAdmin):
+    list_display = ["mentor_name", "mentor_email", "from_program", "joined_at"]
+    search_fields = ["mentor__full_name", "mentor__email"]
+    readonly_fields = ["mentor", "application", "joined_at"]
+    actions = ["invite"]
+
+    def get_queryset(self, request):
+        programs = Program.objects.coordinated_by(request.user)
+        return MentorBankEntry.objects.filter(application__program__in=programs).select_related(
+            "mentor", "application__program"
+        )
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("name"), ordering="mentor__full_name")
+    def mentor_name(self, obj):
+        return obj.mentor.full_name
+
+    @admin.display(description=_("e-mail"), ordering="mentor__email")
+    def mentor_email(self, obj):
+        return obj.mentor.email
+
+    @admin.display(description=_("from program"), ordering="application__program__name")
+    def from_program(self, obj):
+        return obj.application.program.name
+
+    @admin.action(description=_("Invite the selected mentors to apply to a program"))
+    def invite(self, request, queryset):
+        form = InviteForm(request.POST if "apply" in request.POST else None, user=request.user)
+        if form.is_valid():
+            program = form.cleaned_data["program"]
+            try:
+                invited = services.mentor_bank_invite(
+                    entries=queryset, program=program, by=request.user
+                )
+            except ServiceError as exc:
+                self.message_user(request, exc.message, messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    ngettext(
+                        "%(count)d mentor invited to %(program)s.",
+                        "%(count)d mentors invited to %(program)s.",
+                        invited,
+                    )
+                    % {"count": invited, "program": program.name},
+                    messages.SUCCESS,
+                )
+            return None
+        return TemplateResponse(
+            request,
+            "admin/programs/mentorbankentry/invite.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Invite mentors from the bank"),
+                "form": form,
+                "entries": queryset,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                "opts": self.model._meta,
+            },
+        )

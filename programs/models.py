@@ -7,7 +7,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -324,3 +324,265 @@ class Milestone(models.Model):
     @property
     def is_online(self) -> bool:
         return bool(self.online_url) and not self.location
+
+
+def months_between(earlier: datetime.date, later: datetime.date) -> int:
+    """Whole months from one date to another (negative if the first is later)."""
+    months = (later.year - earlier.year) * 12 + later.month - earlier.month
+    if later.day < earlier.day:
+        months -= 1
+    return months
+
+
+class Role(models.TextChoices):
+    ADEPT = "adept", _("Adept")
+    MENTOR = "mentor", _("Mentor")
+
+
+class MeetingFormat(models.TextChoices):
+    PHYSICAL = "physical", _("In person")
+    DIGITAL = "digital", _("Digital")
+    EITHER = "either", _("Either")
+
+
+class Language(models.TextChoices):
+    SWEDISH = "sv", _("Swedish")
+    ENGLISH = "en", _("English")
+    DANISH = "da", _("Danish")
+    NORWEGIAN = "no", _("Norwegian")
+    FINNISH = "fi", _("Finnish")
+
+
+class ApplicationQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """An applicant's own applications."""
+        if not (user.is_authenticated and user.is_active):
+            return self.none()
+        return self.filter(applicant=user)
+
+    def for_coordinator(self, user):
+        """Submitted applications in the programs a coordinator coordinates. Drafts stay
+        private to the applicant until they are submitted."""
+        visible = self.exclude(status=Application.Status.DRAFT)
+        if not (user.is_authenticated and user.is_active and user.is_staff):
+            return self.none()
+        if user.is_superuser:
+            return visible
+        return visible.filter(program__coordinators=user)
+
+    def with_eligibility(self):
+        """Annotate `eligible`: months as a manager at the program start and membership, by
+        the program's rules as they stand now."""
+        minimum = models.Case(
+            models.When(role=Role.ADEPT, then=F("program__adept_min_manager_months")),
+            default=F("program__mentor_min_manager_months"),
+        )
+        latest_start = MonthsBefore(F("program__starts_on"), minimum)
+        return self.annotate(
+            eligible=models.ExpressionWrapper(
+                Q(manager_since__lte=latest_start)
+                & (Q(program__membership_required=False) | Q(membership_confirmed=True)),
+                output_field=models.BooleanField(),
+            )
+        )
+
+    def accepted_adepts(self):
+        return self.filter(role=Role.ADEPT, status=Application.Status.ACCEPTED)
+
+
+class MonthsBefore(models.Func):
+    """A date minus a number of months, in SQL."""
+
+    arity = 2
+    output_field = models.DateField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        date_sql, date_params = compiler.compile(self.source_expressions[0])
+        months_sql, months_params = compiler.compile(self.source_expressions[1])
+        return (
+            f"({date_sql} - make_interval(months => {months_sql}))::date",
+            (*date_params, *months_params),
+        )
+
+
+class Application(models.Model):
+    """One person's application to one program, as adept or as mentor."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        ACCEPTED = "accepted", _("Accepted")
+        WAITLISTED = "waitlisted", _("Waiting list")
+        REJECTED = "rejected", _("Not accepted")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        BANKED = "banked", _("In the mentor bank")
+
+    # The statuses a coordinator's decision can set, and those it can be made from.
+    DECISIONS = (Status.ACCEPTED, Status.WAITLISTED, Status.REJECTED)
+    DECIDABLE = (Status.SUBMITTED, Status.WAITLISTED, Status.ACCEPTED, Status.REJECTED)
+
+    program = models.ForeignKey(
+        Program, verbose_name=_("program"), on_delete=models.CASCADE, related_name="applications"
+    )
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("applicant"),
+        on_delete=models.CASCADE,
+        related_name="applications",
+    )
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="applications",
+        null=True,
+        blank=True,
+    )
+    unit = models.CharField(_("unit or leadership team"), max_length=200, blank=True)
+    job_title = models.CharField(_("job title"), max_length=200, blank=True)
+    manager_since = models.DateField(
+        _("manager with staff since"),
+        null=True,
+        blank=True,
+        help_text=_("When you first became a manager with staff."),
+    )
+    direct_reports = models.PositiveSmallIntegerField(
+        _("number of direct reports"), null=True, blank=True
+    )
+    membership_confirmed = models.BooleanField(_("membership confirmed"), default=False)
+    focus_areas = models.ManyToManyField(
+        FocusArea, verbose_name=_("focus areas"), related_name="applications", blank=True
+    )
+    meeting_format = models.CharField(
+        _("meeting format"),
+        max_length=10,
+        choices=MeetingFormat.choices,
+        default=MeetingFormat.EITHER,
+    )
+    region = models.CharField(_("region or town"), max_length=100, blank=True)
+    languages = ArrayField(
+        models.CharField(max_length=2, choices=Language.choices),
+        verbose_name=_("languages"),
+        default=list,
+        blank=True,
+    )
+    wishes = models.TextField(_("other wishes"), blank=True, max_length=1000)
+    mentor_capacity = models.PositiveSmallIntegerField(
+        _("adepts you can take"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(3)],
+    )
+    letter = models.TextField(_("motivation letter"), blank=True)
+
+    consent_processing_at = models.DateTimeField(
+        _("consented to processing"), null=True, blank=True
+    )
+    consent_bank_at = models.DateTimeField(_("consented to the mentor bank"), null=True, blank=True)
+
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    internal_note = models.TextField(
+        _("internal note"),
+        blank=True,
+        help_text=_("Seen by coordinators only, never by the applicant."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ApplicationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        ordering = ["-submitted_at", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "applicant", "role"],
+                name="one_application_per_program_and_role",
+                violation_error_message=_("You have already applied to this program in this role."),
+            ),
+            models.CheckConstraint(
+                condition=Q(mentor_capacity__isnull=True)
+                | Q(mentor_capacity__gte=1, mentor_capacity__lte=3),
+                name="application_mentor_capacity_1_to_3",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.applicant} – {self.get_role_display()} – {self.program}"
+
+    def get_absolute_url(self):
+        return reverse("programs:application", kwargs={"pk": self.pk})
+
+    @property
+    def minimum_manager_months(self) -> int:
+        if self.role == Role.ADEPT:
+            return self.program.adept_min_manager_months
+        return self.program.mentor_min_manager_months
+
+    def manager_months_at_start(self) -> int | None:
+        if self.manager_since is None:
+            return None
+        return months_between(self.manager_since, self.program.starts_on)
+
+    def is_eligible(self) -> bool:
+        months = self.manager_months_at_start()
+        return (
+            months is not None
+            and months >= self.minimum_manager_months
+            and (self.membership_confirmed or not self.program.membership_required)
+        )
+
+    def is_editable(self, now=None) -> bool:
+        """The applicant may change it: a draft or a submitted application before the deadline."""
+        return self.status in (self.Status.DRAFT, self.Status.SUBMITTED) and self.program.is_open(
+            now
+        )
+
+    def can_withdraw(self) -> bool:
+        return self.status in (
+            self.Status.DRAFT,
+            self.Status.SUBMITTED,
+            self.Status.WAITLISTED,
+            self.Status.ACCEPTED,
+        )
+
+
+class MentorBankEntry(models.Model):
+    """A mentor who was not matched and agreed to be asked again for later programs."""
+
+    mentor = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("mentor"),
+        on_delete=models.CASCADE,
+        related_name="mentor_bank_entry",
+    )
+    application = models.ForeignKey(
+        Application,
+        verbose_name=_("from application"),
+        on_delete=models.CASCADE,
+        related_name="bank_entries",
+    )
+    joined_at = models.DateTimeField(_("joined"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("mentor bank entry")
+        verbose_name_plural = _("mentor bank")
+        ordering = ["-joined_at"]
+
+    def __str__(self):
+        return str(self.mentor)

@@ -5,10 +5,18 @@ from __future__ import annotations
 import datetime
 import logging
 
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
+from django.utils.translation import gettext as _
 
-from .models import Program
+from mentorship.errors import ServiceError
+from notifications.models import Notification
+from notifications.services import notify
+
+from .models import Application, MentorBankEntry, Program, Role
 
 logger = logging.getLogger(__name__)
 
@@ -27,3 +35,292 @@ def program_close_applications(*, now: datetime.datetime | None = None) -> int:
     if closed:
         logger.info("Closed the application window of %d program(s).", closed)
     return closed
+
+
+# --------------------------------------------------------------------------------------------
+# Applications
+# --------------------------------------------------------------------------------------------
+
+
+def _check_window(program: Program, now) -> None:
+    if program.is_open(now):
+        return
+    if program.opens_later(now):
+        raise ServiceError(
+            _("Applications to %(program)s open on %(date)s.")
+            % {
+                "program": program.name,
+                "date": date_format(localtime(program.applications_open_at)),
+            }
+        )
+    raise ServiceError(
+        _("Applications to %(program)s closed on %(date)s.")
+        % {"program": program.name, "date": date_format(localtime(program.applications_close_at))}
+    )
+
+
+def _check_complete(application: Application, focus_areas) -> None:
+    missing = [
+        str(Application._meta.get_field(name).verbose_name)
+        for name in ("organization", "job_title", "manager_since", "direct_reports", "letter")
+        if getattr(application, name) in (None, "")
+    ]
+    if application.role == Role.MENTOR and not application.mentor_capacity:
+        missing.append(str(Application._meta.get_field("mentor_capacity").verbose_name))
+    if not focus_areas and application.program.focus_areas.exists():
+        missing.append(str(Application._meta.get_field("focus_areas").verbose_name))
+    if missing:
+        raise ServiceError(
+            _("Fill in the following before you submit: %(fields)s.")
+            % {"fields": ", ".join(missing)}
+        )
+
+
+def _check_eligible(application: Application) -> None:
+    program = application.program
+    months = application.manager_months_at_start()
+    minimum = application.minimum_manager_months
+    if months is None or months < minimum:
+        message = (
+            _(
+                "Adepts need at least %(minimum)d months as a manager with staff when the "
+                "program starts on %(start)s; you will have %(months)d."
+            )
+            if application.role == Role.ADEPT
+            else _(
+                "Mentors need at least %(minimum)d months as a manager with staff when the "
+                "program starts on %(start)s; you will have %(months)d."
+            )
+        )
+        raise ServiceError(
+            message
+            % {
+                "minimum": minimum,
+                "start": date_format(program.starts_on),
+                "months": max(months or 0, 0),
+            }
+        )
+    if program.membership_required and not application.membership_confirmed:
+        raise ServiceError(
+            _("This program requires you to confirm: %(label)s")
+            % {"label": program.membership_label}
+        )
+
+
+def application_save(
+    *,
+    application: Application,
+    user,
+    focus_areas,
+    consent_processing: bool,
+    consent_bank: bool = False,
+    submit: bool,
+    now: datetime.datetime | None = None,
+) -> Application:
+    """Save an application as a draft, or submit it (again, after an edit).
+
+    The form has already checked types; here are the rules. On an error nothing is saved and
+    the view shows the form again with everything the applicant typed.
+    """
+    now = now or timezone.now()
+    program = application.program
+    if application.applicant_id != user.pk:
+        raise ServiceError(_("This application is not yours."))
+    with transaction.atomic():
+        _check_window(program, now)
+        if application.pk:
+            # Lock the row: a coordinator's decision or a withdrawal in another tab must not
+            # be overwritten by a stale form.
+            current = Application.objects.select_for_update().get(pk=application.pk)
+            if current.status not in (Application.Status.DRAFT, Application.Status.SUBMITTED):
+                raise ServiceError(
+                    _("This application is %(status)s and can no longer be changed.")
+                    % {"status": current.get_status_display().lower()}
+                )
+            application.status = current.status
+            application.submitted_at = current.submitted_at
+        if (
+            application.organization_id
+            and not program.organizations.filter(pk=application.organization_id).exists()
+        ):
+            raise ServiceError(_("Choose one of the program's participating organisations."))
+        if len(application.letter) > program.letter_max_chars:
+            raise ServiceError(
+                _("The motivation letter is %(length)d characters; the limit is %(limit)d.")
+                % {"length": len(application.letter), "limit": program.letter_max_chars}
+            )
+        if application.role == Role.ADEPT:
+            application.mentor_capacity = None
+        application.consent_processing_at = (
+            (application.consent_processing_at or now) if consent_processing else None
+        )
+        allow_bank = application.role == Role.MENTOR and program.mentor_bank and consent_bank
+        application.consent_bank_at = (application.consent_bank_at or now) if allow_bank else None
+
+        if submit or application.status == Application.Status.SUBMITTED:
+            _check_complete(application, focus_areas)
+            _check_eligible(application)
+            if not application.consent_processing_at:
+                raise ServiceError(_("To submit, agree to the processing of your application."))
+            application.status = Application.Status.SUBMITTED
+            application.submitted_at = application.submitted_at or now
+        try:
+            application.full_clean(exclude=["focus_areas"])
+        except ValidationError as exc:
+            raise ServiceError(" ".join(exc.messages)) from exc
+        try:
+            with transaction.atomic():
+                application.save()
+        except IntegrityError as exc:
+            # Two tabs creating the same application at once: the constraint decides.
+            raise ServiceError(_("You have already applied to this program in this role.")) from exc
+        application.focus_areas.set(focus_areas)
+        if application.status == Application.Status.SUBMITTED:
+            notify(
+                recipient=user,
+                kind=Notification.Kind.APPLICATION_RECEIVED,
+                key=f"application:{application.pk}",
+                program=program,
+                context={"application": application.pk},
+            )
+    return application
+
+
+def application_withdraw(*, application: Application, user) -> Application:
+    if application.applicant_id != user.pk:
+        raise ServiceError(_("This application is not yours."))
+    with transaction.atomic():
+        application = Application.objects.select_for_update().get(pk=application.pk)
+        if not application.can_withdraw():
+            raise ServiceError(
+                _("This application is %(status)s and cannot be withdrawn.")
+                % {"status": application.get_status_display().lower()}
+            )
+        application.status = Application.Status.WITHDRAWN
+        application.save(update_fields=["status", "updated_at"])
+    return application
+
+
+def application_decide(
+    *, application: Application, decision: str, by, now: datetime.datetime | None = None
+) -> bool:
+    """Accept, waitlist or reject; the applicant is told once per decision.
+
+    Returns False when the application already had that status (nothing to do).
+    """
+    now = now or timezone.now()
+    if decision not in Application.DECISIONS:
+        raise ServiceError(_("Unknown decision."))
+    with transaction.atomic():
+        # Race: two coordinators accepting the last place at once. Locking the program row
+        # serialises acceptances within a program, so the count below is the true count.
+        program = Program.objects.select_for_update().get(pk=application.program_id)
+        application = Application.objects.select_for_update().get(pk=application.pk)
+        if application.status == decision:
+            return False
+        if application.status not in Application.DECIDABLE:
+            raise ServiceError(
+                _("%(applicant)s: a %(status)s application cannot be decided.")
+                % {
+                    "applicant": application.applicant,
+                    "status": application.get_status_display().lower(),
+                }
+            )
+        if decision == Application.Status.ACCEPTED and application.role == Role.ADEPT:
+            accepted = program.applications.accepted_adepts().count()
+            if accepted >= program.adept_places:
+                raise ServiceError(
+                    _(
+                        "%(applicant)s was not accepted: all %(places)d adept places in "
+                        "%(program)s are taken."
+                    )
+                    % {
+                        "applicant": application.applicant,
+                        "places": program.adept_places,
+                        "program": program.name,
+                    }
+                )
+        application.status = decision
+        application.decided_at = now
+        application.decided_by = by
+        application.save(update_fields=["status", "decided_at", "decided_by", "updated_at"])
+        notify(
+            recipient=application.applicant,
+            kind=Notification.Kind.DECISION,
+            key=f"decision:{application.pk}:{decision}",
+            program=program,
+            context={"application": application.pk, "decision": decision},
+        )
+    return True
+
+
+def application_move_to_bank(*, application: Application, by) -> MentorBankEntry:
+    """Put a mentor who was not matched in the mentor bank, with their consent."""
+    with transaction.atomic():
+        application = (
+            Application.objects.select_for_update(of=("self",))
+            .select_related("program")
+            .get(pk=application.pk)
+        )
+        if application.role != Role.MENTOR:
+            raise ServiceError(_("Only mentors can be moved to the mentor bank."))
+        if not application.program.mentor_bank:
+            raise ServiceError(_("This program has no mentor bank."))
+        if not application.consent_bank_at:
+            raise ServiceError(
+                _("%(applicant)s has not agreed to join the mentor bank.")
+                % {"applicant": application.applicant}
+            )
+        if application.status in (Application.Status.DRAFT, Application.Status.WITHDRAWN):
+            raise ServiceError(
+                _("%(applicant)s: a %(status)s application cannot be moved to the bank.")
+                % {
+                    "applicant": application.applicant,
+                    "status": application.get_status_display().lower(),
+                }
+            )
+        entry, _created = MentorBankEntry.objects.update_or_create(
+            mentor=application.applicant, defaults={"application": application}
+        )
+        if application.status != Application.Status.BANKED:
+            application.status = Application.Status.BANKED
+            application.decided_at = timezone.now()
+            application.decided_by = by
+            application.save(update_fields=["status", "decided_at", "decided_by", "updated_at"])
+        notify(
+            recipient=application.applicant,
+            kind=Notification.Kind.DECISION,
+            key=f"decision:{application.pk}:{Application.Status.BANKED}",
+            program=application.program,
+            context={"application": application.pk, "decision": Application.Status.BANKED},
+        )
+    return entry
+
+
+def mentor_bank_leave(*, user) -> bool:
+    deleted, _details = MentorBankEntry.objects.filter(mentor=user).delete()
+    return bool(deleted)
+
+
+def mentor_bank_invite(*, entries, program: Program, by, now=None) -> int:
+    """Invite banked mentors to apply to an open program; each mentor is invited once."""
+    if not program.is_open(now):
+        raise ServiceError(
+            _("%(program)s is not open for applications.") % {"program": program.name}
+        )
+    already = set(
+        program.applications.filter(role=Role.MENTOR).values_list("applicant_id", flat=True)
+    )
+    invited = 0
+    with transaction.atomic():
+        for entry in entries:
+            if entry.mentor_id in already:
+                continue
+            invited += notify(
+                recipient=entry.mentor,
+                kind=Notification.Kind.BANK_INVITATION,
+                key=f"bank_invitation:{program.pk}",
+                program=program,
+                context={"program": program.pk},
+            )
+    return invited

@@ -1,7 +1,15 @@
-from django.shortcuts import get_object_or_404, render
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from .models import Program
+from mentorship.errors import ServiceError
+
+from . import services
+from .forms import ApplicationForm
+from .models import Application, MentorBankEntry, Program, Role
 
 
 def program_list(request):
@@ -34,3 +42,166 @@ def program_detail(request, slug):
             "opens_later": program.opens_later(now),
         },
     )
+
+
+# --------------------------------------------------------------------------------------------
+# Applying
+# --------------------------------------------------------------------------------------------
+
+
+def _bank_initial(user, program) -> dict:
+    """Pre-fill a mentor's application from their mentor bank entry."""
+    entry = (
+        MentorBankEntry.objects.filter(mentor=user)
+        .select_related("application")
+        .prefetch_related("application__focus_areas")
+        .first()
+    )
+    if entry is None:
+        return {}
+    source = entry.application
+    fields = [
+        "unit",
+        "job_title",
+        "manager_since",
+        "direct_reports",
+        "meeting_format",
+        "region",
+        "languages",
+        "wishes",
+        "mentor_capacity",
+        "letter",
+    ]
+    initial = {name: getattr(source, name) for name in fields}
+    initial["organization"] = source.organization_id
+    initial["focus_areas"] = [area.pk for area in source.focus_areas.all()]
+    initial["consent_bank"] = True
+    return initial
+
+
+def _application_form(request, application, initial=None):
+    program = application.program
+    submitting = "submit" in request.POST
+    form = ApplicationForm(
+        request.POST or None,
+        instance=application,
+        initial=initial,
+        program=program,
+        role=application.role,
+        submitting=submitting,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            application = services.application_save(
+                application=form.instance,
+                user=request.user,
+                focus_areas=data.get("focus_areas") or [],
+                consent_processing=data.get("consent_processing", False),
+                consent_bank=data.get("consent_bank", False),
+                submit=submitting,
+            )
+        except ServiceError as exc:
+            form.add_error(None, exc.message)
+        else:
+            if application.status == Application.Status.SUBMITTED:
+                messages.success(
+                    request,
+                    _(
+                        "Your application has been submitted and we have sent you a "
+                        "confirmation by e-mail. You can change it until the deadline."
+                    ),
+                )
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Your draft has been saved. It is not submitted yet: come back and "
+                        "submit it before the deadline."
+                    ),
+                )
+            return redirect(application)
+    return render(
+        request,
+        "programs/application_form.html",
+        {"form": form, "application": application, "program": program},
+    )
+
+
+@login_required
+def apply(request, slug, role):
+    if role not in Role.values:
+        raise Http404
+    program = get_object_or_404(
+        Program.objects.for_user(request.user).prefetch_related("organizations", "focus_areas"),
+        slug=slug,
+    )
+    existing = Application.objects.for_user(request.user).filter(program=program, role=role)
+    if existing := existing.first():
+        return redirect(existing)
+    if not program.is_open():
+        messages.error(
+            request, _("%(program)s is not open for applications.") % {"program": program}
+        )
+        return redirect(program)
+    application = Application(program=program, applicant=request.user, role=role)
+    initial = None
+    if role == Role.MENTOR and request.GET.get("from_bank"):
+        initial = _bank_initial(request.user, program)
+    return _application_form(request, application, initial)
+
+
+@login_required
+def application_detail(request, pk):
+    application = get_object_or_404(
+        Application.objects.for_user(request.user)
+        .select_related("program", "organization")
+        .prefetch_related("focus_areas", "program__organizations", "program__focus_areas"),
+        pk=pk,
+    )
+    if application.is_editable():
+        return _application_form(request, application)
+    if request.method == "POST":
+        messages.error(request, _("This application can no longer be changed."))
+        return redirect(application)
+    return render(request, "programs/application_detail.html", {"application": application})
+
+
+@login_required
+def application_withdraw(request, pk):
+    application = get_object_or_404(
+        Application.objects.for_user(request.user).select_related("program"), pk=pk
+    )
+    if request.method == "POST":
+        try:
+            services.application_withdraw(application=application, user=request.user)
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Your application has been withdrawn."))
+        return redirect("programs:my_applications")
+    return render(request, "programs/application_withdraw.html", {"application": application})
+
+
+@login_required
+def my_applications(request):
+    applications = (
+        Application.objects.for_user(request.user)
+        .select_related("program")
+        .order_by("-program__starts_on", "role")
+    )
+    return render(request, "programs/my_applications.html", {"applications": applications})
+
+
+@login_required
+def mentor_bank(request):
+    entry = (
+        MentorBankEntry.objects.filter(mentor=request.user)
+        .select_related("application__program")
+        .first()
+    )
+    if request.method == "POST":
+        if services.mentor_bank_leave(user=request.user):
+            messages.success(request, _("You have left the mentor bank."))
+        return redirect("programs:mentor_bank")
+    return render(request, "programs/mentor_bank.html", {"entry": entry})

@@ -5,18 +5,20 @@ without its access rule. The admin and allauth bring their own access control.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.tests.factories import UserFactory
-from programs.models import Program
-from programs.tests.factories import ProgramFactory
+from programs.models import Program, Role
+from programs.tests.factories import ApplicationFactory, ProgramFactory
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ["anonymous", "user", "other_coordinator", "coordinator", "superuser"]
+# "user" is a participant who owns the application in the cases; "other_user" is another.
+ROLES = ["anonymous", "user", "other_user", "other_coordinator", "coordinator", "superuser"]
 LOGIN = "login"  # expected: a redirect to the login page
 
 
@@ -24,7 +26,7 @@ LOGIN = "login"  # expected: a redirect to the login page
 class Case:
     name: str
     expect: dict[str, int | str]
-    kwargs: dict = field(default_factory=dict)
+    kwargs: dict | Callable = field(default_factory=dict)
     method: str = "get"
     data: dict = field(default_factory=dict)
     program_status: str = Program.Status.OPEN
@@ -43,18 +45,20 @@ def signed_in(code):
     return {**everyone(code), "anonymous": LOGIN}
 
 
+def owner_only(code):
+    return {**everyone(404), "anonymous": LOGIN, "user": code}
+
+
+def own_application(objects):
+    return {"pk": objects["application"].pk}
+
+
 ACCESS = [
     Case("programs:list", everyone(200)),
     Case("programs:detail", everyone(200), kwargs={"slug": "the-program"}),
     Case(
         "programs:detail",
-        {
-            "anonymous": 404,
-            "user": 404,
-            "other_coordinator": 404,
-            "coordinator": 200,
-            "superuser": 200,
-        },
+        {**everyone(404), "coordinator": 200, "superuser": 200},
         kwargs={"slug": "the-program"},
         program_status=Program.Status.DRAFT,
         label="draft",
@@ -64,6 +68,34 @@ ACCESS = [
     Case("accounts:profile", signed_in(200)),
     Case("accounts:set_language", everyone(405)),
     Case("accounts:set_language", everyone(302), method="post", data={"language": "en"}),
+    Case("programs:apply", signed_in(200), kwargs={"slug": "the-program", "role": "adept"}),
+    Case(
+        "programs:apply",
+        signed_in(404),
+        kwargs={"slug": "the-program", "role": "boss"},
+        label="unknown-role",
+    ),
+    # A draft is hidden from everyone but its coordinators, and closed to applications: they
+    # are sent back to the program page.
+    Case(
+        "programs:apply",
+        {**signed_in(404), "coordinator": 302, "superuser": 302},
+        kwargs={"slug": "the-program", "role": "mentor"},
+        program_status=Program.Status.DRAFT,
+        label="draft",
+    ),
+    Case("programs:my_applications", signed_in(200)),
+    Case("programs:application", owner_only(200), kwargs=own_application),
+    Case("programs:application_withdraw", owner_only(200), kwargs=own_application),
+    Case(
+        "programs:application_withdraw",
+        owner_only(302),
+        kwargs=own_application,
+        method="post",
+        label="confirm",
+    ),
+    Case("programs:mentor_bank", signed_in(200)),
+    Case("programs:mentor_bank", signed_in(302), method="post", label="leave"),
 ]
 
 
@@ -94,6 +126,7 @@ def cast(db):
     return {
         "anonymous": None,
         "user": UserFactory(),
+        "other_user": UserFactory(),
         "other_coordinator": UserFactory(is_staff=True),
         "coordinator": program_coordinator,
         "superuser": UserFactory(is_staff=True, is_superuser=True),
@@ -106,10 +139,16 @@ def test_access(client, cast, case, role):
     program = ProgramFactory(slug="the-program", status=case.program_status)
     program.coordinators.add(cast["coordinator"])
     ProgramFactory(slug="another-program").coordinators.add(cast["other_coordinator"])
+    objects = {
+        "application": ApplicationFactory(
+            program=program, applicant=cast["user"], role=Role.MENTOR
+        ),
+    }
     if cast[role] is not None:
         client.force_login(cast[role])
 
-    url = reverse(case.name, kwargs=case.kwargs)
+    kwargs = case.kwargs(objects) if callable(case.kwargs) else case.kwargs
+    url = reverse(case.name, kwargs=kwargs)
     response = getattr(client, case.method)(url, case.data)
 
     expected = case.expect[role]

@@ -3,7 +3,7 @@ import datetime
 import factory
 from django.utils import timezone
 
-from programs.models import FocusArea, Milestone, Organization, Program
+from programs.models import Application, FocusArea, Milestone, Organization, Program, Role
 
 
 class OrganizationFactory(factory.django.DjangoModelFactory):
@@ -62,4 +62,31 @@ class MilestoneFactory(factory.django.DjangoModelFactory):
         lambda m: timezone.make_aware(
             datetime.datetime.combine(m.program.starts_on, datetime.time(10))
         )
+    )
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory):
+    """A complete, eligible, submitted adept application."""
+
+    class Meta:
+        model = Application
+        skip_postgeneration_save = True
+
+    program = factory.SubFactory(ProgramFactory)
+    applicant = factory.SubFactory("accounts.tests.factories.UserFactory")
+    role = Role.ADEPT
+    status = Application.Status.SUBMITTED
+    organization = factory.LazyAttribute(lambda a: a.program.owner)
+    unit = "Grundskola Norr"
+    job_title = "Rektor"
+    manager_since = factory.LazyAttribute(
+        lambda a: a.program.starts_on - datetime.timedelta(days=3 * 365)
+    )
+    direct_reports = 12
+    letter = "Jag vill utvecklas som chef."
+    consent_processing_at = factory.LazyFunction(timezone.now)
+    submitted_at = factory.LazyFunction(timezone.now)
+    mentor_capacity = factory.LazyAttribute(lambda a: 2 if a.role == Role.MENTOR else None)
+    consent_bank_at = factory.LazyAttribute(
+        lambda a: timezone.now() if a.role == Role.MENTOR else None
     )

@@ -1,0 +1,121 @@
+"""The outbox: write a notification with the change that causes it, deliver it later.
+
+notify() runs inside the caller's transaction, so an e-mail exists exactly when the change
+that caused it was committed. Delivery is a separate step (a Celery task kicked after commit,
+and a periodic sweep), so a broker that is down delays e-mail but never fails a request.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import smtplib
+
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
+from django.core.mail import get_connection
+from django.db import transaction
+from django.utils import timezone
+from kombu.exceptions import OperationalError
+
+from .emails import render_notification
+from .models import Notification
+
+logger = logging.getLogger(__name__)
+
+# Errors worth another try later: the mail server or the network, not our data.
+TRANSIENT_ERRORS = (smtplib.SMTPException, OSError)
+
+
+def notify(*, recipient, kind: str, key: str, program=None, context: dict | None = None) -> bool:
+    """Queue one e-mail; a second call with the same (recipient, kind, key) does nothing.
+
+    Returns whether a new notification was written.
+    """
+    _, created = Notification.objects.get_or_create(
+        recipient=recipient,
+        kind=kind,
+        key=key,
+        defaults={"program": program, "context": context or {}},
+    )
+    if created:
+        transaction.on_commit(kick_delivery)
+    return created
+
+
+def kick_delivery() -> None:
+    """Ask a worker to deliver now. If the broker is down, the periodic sweep will."""
+    from .tasks import deliver_pending
+
+    try:
+        deliver_pending.delay()
+    except OperationalError as exc:
+        logger.warning("Broker unavailable, e-mail waits for the next sweep: %s", exc)
+
+
+def backoff(attempts: int) -> datetime.timedelta:
+    return datetime.timedelta(minutes=2**attempts)
+
+
+def notifications_deliver(*, batch_size: int = 50, now: datetime.datetime | None = None) -> int:
+    """Send due notifications in batches. Returns how many were sent.
+
+    Two workers may run this at once: each batch is locked with SKIP LOCKED, so a row is
+    sent by whichever worker locked it and skipped by the other, never sent twice.
+    """
+    now = now or timezone.now()
+    sent = 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                Notification.objects.due(now)
+                .select_for_update(skip_locked=True, of=("self",))
+                .select_related("recipient", "program")
+                .order_by("next_attempt_at", "pk")[:batch_size]
+            )
+            if not batch:
+                break
+            with get_connection() as connection:
+                for notification in batch:
+                    sent += _send_one(notification, connection, now)
+            Notification.objects.bulk_update(
+                batch, ["status", "attempts", "last_error", "next_attempt_at", "sent_at"]
+            )
+        if len(batch) < batch_size:
+            break
+    return sent
+
+
+def _send_one(notification: Notification, connection, now) -> int:
+    notification.attempts += 1
+    try:
+        message = render_notification(notification)
+        message.connection = connection
+        message.send()
+    except ObjectDoesNotExist as exc:
+        # What the e-mail was about is gone; trying again will not bring it back.
+        notification.status = Notification.Status.FAILED
+        notification.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+        return 0
+    except TRANSIENT_ERRORS as exc:
+        notification.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+        if notification.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS:
+            notification.status = Notification.Status.FAILED
+        else:
+            notification.next_attempt_at = now + backoff(notification.attempts)
+        logger.warning("Sending notification %s failed: %s", notification.pk, exc)
+        return 0
+    notification.status = Notification.Status.SENT
+    notification.sent_at = now
+    notification.last_error = ""
+    return 1
+
+
+def notifications_retry(*, notifications) -> int:
+    """Give failed notifications a fresh set of attempts (an admin action)."""
+    updated = notifications.exclude(status=Notification.Status.SENT).update(
+        status=Notification.Status.PENDING, attempts=0, next_attempt_at=timezone.now()
+    )
+    if updated:
+        transaction.on_commit(kick_delivery)
+    return updated

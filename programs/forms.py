@@ -1,0 +1,123 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Application, Language, Program, Role
+
+
+class LetterField(forms.CharField):
+    """Counts characters as the browser does: a line break is one character, not \\r\\n."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.replace("\r\n", "\n") if value else value
+
+
+class ApplicationForm(forms.ModelForm):
+    """The application, shaped by the program (organisations, focus areas, membership label,
+    letter limit) and the role. With submitting=False (saving a draft) nothing is required."""
+
+    consent_processing = forms.BooleanField(
+        label=_(
+            "I agree that the coordinators of the program process my application, including "
+            "my motivation letter, to select and match participants."
+        ),
+        required=False,
+    )
+    consent_bank = forms.BooleanField(
+        label=_(
+            "If I am not matched, keep me in the mentor bank so that I can be asked for a "
+            "later program. I can leave the bank at any time."
+        ),
+        required=False,
+    )
+    languages = forms.MultipleChoiceField(
+        label=_("Languages you can hold the conversations in"),
+        choices=Language.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    class Meta:
+        model = Application
+        fields = [
+            "organization",
+            "unit",
+            "job_title",
+            "manager_since",
+            "direct_reports",
+            "membership_confirmed",
+            "focus_areas",
+            "meeting_format",
+            "region",
+            "languages",
+            "wishes",
+            "mentor_capacity",
+            "letter",
+        ]
+        field_classes = {"letter": LetterField}
+        widgets = {
+            "manager_since": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "focus_areas": forms.CheckboxSelectMultiple,
+            "meeting_format": forms.RadioSelect,
+            "wishes": forms.Textarea(attrs={"rows": 3, "maxlength": 1000}),
+            "letter": forms.Textarea(attrs={"rows": 16}),
+            "job_title": forms.TextInput(attrs={"autocomplete": "organization-title"}),
+            "organization": forms.Select,
+        }
+
+    REQUIRED_TO_SUBMIT = ["organization", "job_title", "manager_since", "direct_reports", "letter"]
+
+    def __init__(self, *args, program: Program, role: str, submitting: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.program = program
+        self.role = role
+        fields = self.fields
+        # The queryset is the rule: a tampered organisation id fails validation.
+        fields["organization"].queryset = program.organizations.all()
+        fields["organization"].empty_label = _("Choose your organisation")
+        fields["focus_areas"].queryset = program.focus_areas.all()
+        fields["focus_areas"].label = (
+            _("What do you want support with?")
+            if role == Role.ADEPT
+            else _("What can you offer as a mentor?")
+        )
+        fields["letter"].widget.attrs["maxlength"] = program.letter_max_chars
+        fields["letter"].help_text = _(
+            "Plain text, at most %(limit)s characters (about one page). Why do you want to "
+            "take part, and what do you hope for?"
+        ) % {"limit": program.letter_max_chars}
+        fields["letter"].validators.append(
+            forms.fields.validators.MaxLengthValidator(program.letter_max_chars)
+        )
+        fields["manager_since"].widget.attrs["max"] = program.starts_on.isoformat()
+        fields["direct_reports"].widget.attrs["min"] = 0
+        fields["meeting_format"].choices = [
+            c for c in fields["meeting_format"].choices if c[0] != ""
+        ]
+        if program.membership_required:
+            fields["membership_confirmed"].label = program.membership_label
+        else:
+            del fields["membership_confirmed"]
+        if role == Role.MENTOR:
+            fields["mentor_capacity"].widget = forms.NumberInput(attrs={"min": 1, "max": 3})
+            fields["mentor_capacity"].help_text = _("From 1 to 3.")
+            if not program.mentor_bank:
+                del fields["consent_bank"]
+        else:
+            del fields["mentor_capacity"]
+            del fields["consent_bank"]
+        if self.instance.pk:
+            fields["consent_processing"].initial = bool(self.instance.consent_processing_at)
+            if "consent_bank" in fields:
+                fields["consent_bank"].initial = bool(self.instance.consent_bank_at)
+        if submitting:
+            for name in self.REQUIRED_TO_SUBMIT:
+                fields[name].required = True
+            fields["consent_processing"].required = True
+            if role == Role.MENTOR:
+                fields["mentor_capacity"].required = True
+            if program.membership_required:
+                fields["membership_confirmed"].required = True
+        else:
+            for field in fields.values():
+                field.required = False
