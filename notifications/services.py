@@ -43,6 +43,26 @@ def notify(*, recipient, kind: str, key: str, program=None, context: dict | None
     return created
 
 
+def notify_many(notifications: list[Notification]) -> int:
+    """Queue many e-mails in one statement; rows whose (recipient, kind, key) exists already
+    are skipped. Returns how many were new."""
+    if not notifications:
+        return 0
+    existing = set(
+        Notification.objects.filter(
+            recipient__in={n.recipient_id for n in notifications},
+            kind__in={n.kind for n in notifications},
+            key__in={n.key for n in notifications},
+        ).values_list("recipient_id", "kind", "key")
+    )
+    new = [n for n in notifications if (n.recipient_id, n.kind, n.key) not in existing]
+    # ignore_conflicts: a concurrent request that wrote the same row first wins, quietly.
+    Notification.objects.bulk_create(new, ignore_conflicts=True)
+    if new:
+        transaction.on_commit(kick_delivery)
+    return len(new)
+
+
 def kick_delivery() -> None:
     """Ask a worker to deliver now. If the broker is down, the periodic sweep will."""
     from .tasks import deliver_pending

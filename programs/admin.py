@@ -12,6 +12,7 @@ from django.db.models import Count, Q
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.utils.html import linebreaks
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -361,29 +362,25 @@ class ApplicationAdmin(CoordinatorPermissions, admin.ModelAdmin):
 
     @admin.display(description=_("motivation letter"))
     def letter_text(self, obj):
-        # linebreaks() escapes: the letter is shown as the applicant wrote it, never as HTML.
-        return linebreaks(obj.letter, autoescape=True)
+        # Escaped first, then marked safe: the letter is shown as written, never as HTML.
+        return mark_safe(linebreaks(obj.letter, autoescape=True))  # noqa: S308
+
+    def _report(self, request, errors, done_message):
+        for error in errors:
+            self.message_user(request, error, messages.ERROR)
+        if done_message:
+            self.message_user(request, done_message, messages.SUCCESS)
 
     def _decide(self, request, queryset, decision):
-        changed = 0
-        for application in queryset.order_by("submitted_at"):
-            try:
-                changed += services.application_decide(
-                    application=application, decision=decision, by=request.user
-                )
-            except ServiceError as exc:
-                self.message_user(request, exc.message, messages.ERROR)
-        if changed:
-            self.message_user(
-                request,
-                ngettext(
-                    "%(count)d application changed; the applicant is told by e-mail.",
-                    "%(count)d applications changed; each applicant is told by e-mail.",
-                    changed,
-                )
-                % {"count": changed},
-                messages.SUCCESS,
-            )
+        changed, errors = services.applications_decide(
+            applications=queryset, decision=decision, by=request.user
+        )
+        done = ngettext(
+            "%(count)d application changed; the applicant is told by e-mail.",
+            "%(count)d applications changed; each applicant is told by e-mail.",
+            changed,
+        ) % {"count": changed}
+        self._report(request, errors, done if changed else "")
 
     @admin.action(description=_("Accept the selected applications"))
     def accept(self, request, queryset):
@@ -399,24 +396,13 @@ class ApplicationAdmin(CoordinatorPermissions, admin.ModelAdmin):
 
     @admin.action(description=_("Move the selected mentors to the mentor bank"))
     def move_to_mentor_bank(self, request, queryset):
-        moved = 0
-        for application in queryset:
-            try:
-                services.application_move_to_bank(application=application, by=request.user)
-                moved += 1
-            except ServiceError as exc:
-                self.message_user(request, exc.message, messages.ERROR)
-        if moved:
-            self.message_user(
-                request,
-                ngettext(
-                    "%(count)d mentor moved to the mentor bank.",
-                    "%(count)d mentors moved to the mentor bank.",
-                    moved,
-                )
-                % {"count": moved},
-                messages.SUCCESS,
-            )
+        moved, errors = services.applications_move_to_bank(applications=queryset, by=request.user)
+        done = ngettext(
+            "%(count)d mentor moved to the mentor bank.",
+            "%(count)d mentors moved to the mentor bank.",
+            moved,
+        ) % {"count": moved}
+        self._report(request, errors, done if moved else "")
 
     def _export(self, queryset, with_letters):
         return applications_csv(

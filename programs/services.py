@@ -7,6 +7,7 @@ import logging
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
@@ -14,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from mentorship.errors import ServiceError
 from notifications.models import Notification
-from notifications.services import notify
+from notifications.services import notify, notify_many
 
 from .models import Application, MentorBankEntry, Program, Role
 
@@ -201,35 +202,64 @@ def application_withdraw(*, application: Application, user) -> Application:
     return application
 
 
-def application_decide(
-    *, application: Application, decision: str, by, now: datetime.datetime | None = None
-) -> bool:
-    """Accept, waitlist or reject; the applicant is told once per decision.
+def applications_decide(
+    *, applications, decision: str, by, now: datetime.datetime | None = None
+) -> tuple[int, list[str]]:
+    """Accept, waitlist or reject applications; each applicant is told once per decision.
 
-    Returns False when the application already had that status (nothing to do).
+    Returns how many changed and the messages for those that could not be decided. An
+    application that already has the decision is left alone.
     """
     now = now or timezone.now()
     if decision not in Application.DECISIONS:
         raise ServiceError(_("Unknown decision."))
+    errors = []
     with transaction.atomic():
-        # Race: two coordinators accepting the last place at once. Locking the program row
-        # serialises acceptances within a program, so the count below is the true count.
-        program = Program.objects.select_for_update().get(pk=application.program_id)
-        application = Application.objects.select_for_update().get(pk=application.pk)
-        if application.status == decision:
-            return False
-        if application.status not in Application.DECIDABLE:
-            raise ServiceError(
-                _("%(applicant)s: a %(status)s application cannot be decided.")
-                % {
-                    "applicant": application.applicant,
-                    "status": application.get_status_display().lower(),
-                }
+        ids = [application.pk for application in applications]
+        # Race: two coordinators accepting the last places at once. Locking the programs
+        # (always before their applications, in pk order, so two batches cannot deadlock)
+        # serialises acceptances per program, so the counts below are the true counts.
+        program_ids = set(
+            Application.objects.filter(pk__in=ids).values_list("program_id", flat=True)
+        )
+        programs = {
+            program.pk: program
+            for program in Program.objects.select_for_update()
+            .filter(pk__in=program_ids)
+            .order_by("pk")
+        }
+        locked = list(
+            Application.objects.select_for_update(of=("self",))
+            .filter(pk__in=ids)
+            .select_related("applicant")
+            .order_by("submitted_at", "pk")
+        )
+        accepted = dict(
+            Application.objects.filter(program_id__in=program_ids)
+            .accepted_adepts()
+            .values("program_id")
+            .annotate(total=Count("pk"))
+            .values_list("program_id", "total")
+        )
+        changed = []
+        for application in locked:
+            program = programs[application.program_id]
+            if application.status == decision:
+                continue
+            if application.status not in Application.DECIDABLE:
+                errors.append(
+                    _("%(applicant)s: a %(status)s application cannot be decided.")
+                    % {
+                        "applicant": application.applicant,
+                        "status": application.get_status_display().lower(),
+                    }
+                )
+                continue
+            taking_place = (
+                decision == Application.Status.ACCEPTED and application.role == Role.ADEPT
             )
-        if decision == Application.Status.ACCEPTED and application.role == Role.ADEPT:
-            accepted = program.applications.accepted_adepts().count()
-            if accepted >= program.adept_places:
-                raise ServiceError(
+            if taking_place and accepted.get(program.pk, 0) >= program.adept_places:
+                errors.append(
                     _(
                         "%(applicant)s was not accepted: all %(places)d adept places in "
                         "%(program)s are taken."
@@ -240,61 +270,110 @@ def application_decide(
                         "program": program.name,
                     }
                 )
-        application.status = decision
-        application.decided_at = now
-        application.decided_by = by
-        application.save(update_fields=["status", "decided_at", "decided_by", "updated_at"])
-        notify(
-            recipient=application.applicant,
-            kind=Notification.Kind.DECISION,
-            key=f"decision:{application.pk}:{decision}",
-            program=program,
-            context={"application": application.pk, "decision": decision},
-        )
-    return True
-
-
-def application_move_to_bank(*, application: Application, by) -> MentorBankEntry:
-    """Put a mentor who was not matched in the mentor bank, with their consent."""
-    with transaction.atomic():
-        application = (
-            Application.objects.select_for_update(of=("self",))
-            .select_related("program")
-            .get(pk=application.pk)
-        )
-        if application.role != Role.MENTOR:
-            raise ServiceError(_("Only mentors can be moved to the mentor bank."))
-        if not application.program.mentor_bank:
-            raise ServiceError(_("This program has no mentor bank."))
-        if not application.consent_bank_at:
-            raise ServiceError(
-                _("%(applicant)s has not agreed to join the mentor bank.")
-                % {"applicant": application.applicant}
-            )
-        if application.status in (Application.Status.DRAFT, Application.Status.WITHDRAWN):
-            raise ServiceError(
-                _("%(applicant)s: a %(status)s application cannot be moved to the bank.")
-                % {
-                    "applicant": application.applicant,
-                    "status": application.get_status_display().lower(),
-                }
-            )
-        entry, _created = MentorBankEntry.objects.update_or_create(
-            mentor=application.applicant, defaults={"application": application}
-        )
-        if application.status != Application.Status.BANKED:
-            application.status = Application.Status.BANKED
-            application.decided_at = timezone.now()
+                continue
+            if taking_place:
+                accepted[program.pk] = accepted.get(program.pk, 0) + 1
+            elif (
+                application.status == Application.Status.ACCEPTED and application.role == Role.ADEPT
+            ):
+                accepted[program.pk] -= 1  # a place is given back
+            application.status = decision
+            application.decided_at = now
             application.decided_by = by
-            application.save(update_fields=["status", "decided_at", "decided_by", "updated_at"])
-        notify(
-            recipient=application.applicant,
-            kind=Notification.Kind.DECISION,
-            key=f"decision:{application.pk}:{Application.Status.BANKED}",
-            program=application.program,
-            context={"application": application.pk, "decision": Application.Status.BANKED},
+            application.updated_at = now
+            changed.append(application)
+        Application.objects.bulk_update(
+            changed, ["status", "decided_at", "decided_by", "updated_at"]
         )
-    return entry
+        notify_many(
+            [
+                Notification(
+                    recipient=application.applicant,
+                    kind=Notification.Kind.DECISION,
+                    key=f"decision:{application.pk}:{decision}",
+                    program_id=application.program_id,
+                    context={"application": application.pk, "decision": decision},
+                )
+                for application in changed
+            ]
+        )
+    return len(changed), errors
+
+
+def application_decide(
+    *, application: Application, decision: str, by, now: datetime.datetime | None = None
+) -> bool:
+    """One decision; raises ServiceError if it cannot be made. False if nothing changed."""
+    changed, errors = applications_decide(
+        applications=[application], decision=decision, by=by, now=now
+    )
+    if errors:
+        raise ServiceError(errors[0])
+    return bool(changed)
+
+
+def applications_move_to_bank(*, applications, by) -> tuple[int, list[str]]:
+    """Put mentors who were not matched in the mentor bank, with their consent."""
+    now = timezone.now()
+    errors = []
+    with transaction.atomic():
+        locked = list(
+            Application.objects.select_for_update(of=("self",))
+            .filter(pk__in=[application.pk for application in applications])
+            .select_related("applicant", "program")
+            .order_by("pk")
+        )
+        moved = []
+        for application in locked:
+            name = {"applicant": application.applicant}
+            if application.role != Role.MENTOR:
+                errors.append(
+                    _("%(applicant)s: only mentors can be moved to the mentor bank.") % name
+                )
+            elif not application.program.mentor_bank:
+                errors.append(_("%(applicant)s: this program has no mentor bank.") % name)
+            elif not application.consent_bank_at:
+                errors.append(_("%(applicant)s has not agreed to join the mentor bank.") % name)
+            elif application.status in (Application.Status.DRAFT, Application.Status.WITHDRAWN):
+                errors.append(
+                    _("%(applicant)s: a %(status)s application cannot be moved to the bank.")
+                    % {**name, "status": application.get_status_display().lower()}
+                )
+            else:
+                moved.append(application)
+        for application in moved:
+            if application.status != Application.Status.BANKED:
+                application.status = Application.Status.BANKED
+                application.decided_at = now
+                application.decided_by = by
+                application.updated_at = now
+        Application.objects.bulk_update(moved, ["status", "decided_at", "decided_by", "updated_at"])
+        # One entry per mentor: a later program's bank entry replaces an earlier one.
+        MentorBankEntry.objects.bulk_create(
+            [MentorBankEntry(mentor_id=a.applicant_id, application=a) for a in moved],
+            update_conflicts=True,
+            unique_fields=["mentor"],
+            update_fields=["application"],
+        )
+        notify_many(
+            [
+                Notification(
+                    recipient=application.applicant,
+                    kind=Notification.Kind.DECISION,
+                    key=f"decision:{application.pk}:{Application.Status.BANKED}",
+                    program_id=application.program_id,
+                    context={"application": application.pk, "decision": Application.Status.BANKED},
+                )
+                for application in moved
+            ]
+        )
+    return len(moved), errors
+
+
+def application_move_to_bank(*, application: Application, by) -> None:
+    _moved, errors = applications_move_to_bank(applications=[application], by=by)
+    if errors:
+        raise ServiceError(errors[0])
 
 
 def mentor_bank_leave(*, user) -> bool:
@@ -303,7 +382,10 @@ def mentor_bank_leave(*, user) -> bool:
 
 
 def mentor_bank_invite(*, entries, program: Program, by, now=None) -> int:
-    """Invite banked mentors to apply to an open program; each mentor is invited once."""
+    """Invite banked mentors to apply to an open program; each mentor is invited once.
+
+    Returns how many invitations are new.
+    """
     if not program.is_open(now):
         raise ServiceError(
             _("%(program)s is not open for applications.") % {"program": program.name}
@@ -311,16 +393,17 @@ def mentor_bank_invite(*, entries, program: Program, by, now=None) -> int:
     already = set(
         program.applications.filter(role=Role.MENTOR).values_list("applicant_id", flat=True)
     )
-    invited = 0
     with transaction.atomic():
-        for entry in entries:
-            if entry.mentor_id in already:
-                continue
-            invited += notify(
-                recipient=entry.mentor,
-                kind=Notification.Kind.BANK_INVITATION,
-                key=f"bank_invitation:{program.pk}",
-                program=program,
-                context={"program": program.pk},
-            )
-    return invited
+        return notify_many(
+            [
+                Notification(
+                    recipient_id=entry.mentor_id,
+                    kind=Notification.Kind.BANK_INVITATION,
+                    key=f"bank_invitation:{program.pk}",
+                    program=program,
+                    context={"program": program.pk},
+                )
+                for entry in entries
+                if entry.mentor_id not in already
+            ]
+        )

@@ -80,7 +80,7 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
     unit = "Grundskola Norr"
     job_title = "Rektor"
     manager_since = factory.LazyAttribute(
-        lambda a: a.program.starts_on - datetime.timedelta(days=3 * 365)
+        lambda a: a.program.starts_on - datetime.timedelta(days=5 * 365)
     )
     direct_reports = 12
     letter = "Jag vill utvecklas som chef."
