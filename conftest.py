@@ -7,6 +7,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 import pytest
 from django.core.cache import cache
+from django.utils import translation
 
 from accounts.tests.factories import UserFactory
 from programs.tests.factories import ProgramFactory
@@ -19,6 +20,14 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _english_outside_requests():
+    # Services called directly raise messages in the active language; requests choose their
+    # own (Swedish by default) through the middleware.
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)

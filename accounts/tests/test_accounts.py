@@ -99,7 +99,7 @@ def test_the_profile_page_refuses_an_empty_name_and_keeps_the_input(client, adep
     assert response.status_code == 200
     assert "full_name" in response.context["form"].errors
     adept.refresh_from_db()
-    assert adept.language == "sv"
+    assert adept.language == "en"
 
 
 def test_switching_language_is_remembered_and_saved_on_the_user(client, adept):
@@ -132,7 +132,7 @@ def test_a_switch_to_an_unknown_language_changes_nothing(client, adept):
     client.force_login(adept)
     client.post(reverse("accounts:set_language"), {"language": "xx", "next": "/"})
     adept.refresh_from_db()
-    assert adept.language == "sv"
+    assert adept.language == "en"
 
 
 def test_the_e_mail_change_page_uses_our_layout(client, adept):
