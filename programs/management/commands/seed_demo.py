@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from programs.models import FocusArea, Milestone, Organization, Program
+from programs.models import Application, FocusArea, Milestone, Organization, Program, Role
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - printed by `make run`, demo data only
 
@@ -69,6 +69,9 @@ class Command(BaseCommand):
             self.universities(today, areas, users),
             self.agencies(today, areas, users),
         ]
+        school, school_created = created[0]
+        if school_created:
+            self.applications(school, users)
         new = [p.name for p, was_created in created if was_created]
         self.stdout.write(
             f"Demo data ready: {len(new)} new program(s)"
@@ -102,6 +105,63 @@ class Command(BaseCommand):
             )
             users[email.split("@")[0]] = user
         return users
+
+    def applications(self, program: Program, users: dict[str, User]) -> None:
+        """Submitted applications, so that a coordinator has something to review."""
+        now = timezone.now()
+        organizations = list(program.organizations.exclude(pk=program.owner_id))
+        areas = list(program.focus_areas.all())
+        people = [
+            (users["adept"], Role.ADEPT, 2, "Biträdande rektor"),
+            (users["mentor"], Role.MENTOR, 12, "Rektor"),
+        ] + [
+            (
+                self.participant(f"{kind}{n}@example.org", name),
+                role,
+                years,
+                title,
+            )
+            for n, (kind, name, role, years, title) in enumerate(
+                [
+                    ("adept", "Elin Ek", Role.ADEPT, 1, "Rektor"),
+                    ("adept", "Omar Hassan", Role.ADEPT, 2, "Biträdande rektor"),
+                    ("adept", "Sofia Lind", Role.ADEPT, 0, "Rektor"),
+                    ("mentor", "Birgitta Berg", Role.MENTOR, 15, "Skolchef"),
+                    ("mentor", "Johan Holm", Role.MENTOR, 8, "Rektor"),
+                ],
+                start=1,
+            )
+        ]
+        for index, (user, role, years, title) in enumerate(people):
+            application = Application.objects.create(
+                program=program,
+                applicant=user,
+                role=role,
+                status=Application.Status.SUBMITTED,
+                organization=organizations[index % len(organizations)],
+                unit=f"Skolområde {index + 1}",
+                job_title=title,
+                manager_since=program.starts_on - datetime.timedelta(days=int(365 * years) + 200),
+                direct_reports=8 + index * 3,
+                membership_confirmed=True,
+                meeting_format=["either", "physical", "digital"][index % 3],
+                region=["Stockholm", "Göteborg", "Malmö", "Uppsala", "Umeå"][index % 5],
+                languages=["sv"],
+                mentor_capacity=2 if role == Role.MENTOR else None,
+                letter="Jag söker för att få ett bollplank i mitt ledarskap och perspektiv från "
+                "någon som har mött liknande utmaningar.",
+                consent_processing_at=now,
+                consent_bank_at=now if role == Role.MENTOR else None,
+                submitted_at=now - datetime.timedelta(days=index),
+            )
+            application.focus_areas.set(areas[index % len(areas) :][:2])
+
+    def participant(self, email: str, name: str) -> User:
+        user = User.objects.filter(email__iexact=email).first()
+        if user is None:
+            user = User.objects.create_user(email=email, password=DEMO_PASSWORD, full_name=name)
+            EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+        return user
 
     def organizations(self, names: list[str]) -> list[Organization]:
         return [Organization.objects.get_or_create(name=name)[0] for name in names]
