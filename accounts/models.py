@@ -8,6 +8,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+def is_coordinator(user) -> bool:
+    """Coordinators are active staff users; which programs they coordinate is on Program."""
+    return user.is_authenticated and user.is_active and user.is_staff
+
+
 class UserManager(BaseUserManager):
     use_in_migrations = True
 

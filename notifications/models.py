@@ -5,11 +5,13 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import is_coordinator
+
 
 class NotificationQuerySet(models.QuerySet):
     def for_coordinator(self, user):
         """Notifications about the programs a coordinator coordinates (all for superusers)."""
-        if not (user.is_authenticated and user.is_active and user.is_staff):
+        if not is_coordinator(user):
             return self.none()
         if user.is_superuser:
             return self

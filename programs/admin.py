@@ -16,6 +16,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from accounts.models import is_coordinator
 from mentorship.errors import ServiceError
 
 from . import services
@@ -29,10 +30,6 @@ from .models import (
     Program,
     Role,
 )
-
-
-def is_coordinator(user) -> bool:
-    return user.is_active and user.is_staff
 
 
 class CoordinatorPermissions:

@@ -12,6 +12,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import is_coordinator
+
 
 class Organization(models.Model):
     """An employer taking part in programs: a municipality, agency, university or union."""
@@ -69,7 +71,7 @@ class ProgramQuerySet(models.QuerySet):
         return self.filter(status=Program.Status.OPEN, applications_open_at__gt=now)
 
     def coordinated_by(self, user):
-        if not (user.is_authenticated and user.is_active and user.is_staff):
+        if not is_coordinator(user):
             return self.none()
         if user.is_superuser:
             return self
@@ -79,7 +81,7 @@ class ProgramQuerySet(models.QuerySet):
         """What a user may open: public programs, plus drafts they coordinate."""
         if user.is_authenticated and user.is_active and user.is_superuser:
             return self
-        if user.is_authenticated and user.is_active and user.is_staff:
+        if is_coordinator(user):
             return self.filter(~Q(status=Program.Status.DRAFT) | Q(coordinators=user)).distinct()
         return self.public()
 
@@ -364,7 +366,7 @@ class ApplicationQuerySet(models.QuerySet):
         """Submitted applications in the programs a coordinator coordinates. Drafts stay
         private to the applicant until they are submitted."""
         visible = self.exclude(status=Application.Status.DRAFT)
-        if not (user.is_authenticated and user.is_active and user.is_staff):
+        if not is_coordinator(user):
             return self.none()
         if user.is_superuser:
             return visible

@@ -202,6 +202,17 @@ def application_withdraw(*, application: Application, user) -> Application:
     return application
 
 
+def decision_notification(application: Application, decision: str) -> Notification:
+    """The e-mail telling an applicant a decision; one per application and decision."""
+    return Notification(
+        recipient=application.applicant,
+        kind=Notification.Kind.DECISION,
+        key=f"decision:{application.pk}:{decision}",
+        program_id=application.program_id,
+        context={"application": application.pk, "decision": decision},
+    )
+
+
 def applications_decide(
     *, applications, decision: str, by, now: datetime.datetime | None = None
 ) -> tuple[int, list[str]]:
@@ -285,18 +296,7 @@ def applications_decide(
         Application.objects.bulk_update(
             changed, ["status", "decided_at", "decided_by", "updated_at"]
         )
-        notify_many(
-            [
-                Notification(
-                    recipient=application.applicant,
-                    kind=Notification.Kind.DECISION,
-                    key=f"decision:{application.pk}:{decision}",
-                    program_id=application.program_id,
-                    context={"application": application.pk, "decision": decision},
-                )
-                for application in changed
-            ]
-        )
+        notify_many([decision_notification(application, decision) for application in changed])
     return len(changed), errors
 
 
@@ -355,18 +355,8 @@ def applications_move_to_bank(*, applications, by) -> tuple[int, list[str]]:
             unique_fields=["mentor"],
             update_fields=["application"],
         )
-        notify_many(
-            [
-                Notification(
-                    recipient=application.applicant,
-                    kind=Notification.Kind.DECISION,
-                    key=f"decision:{application.pk}:{Application.Status.BANKED}",
-                    program_id=application.program_id,
-                    context={"application": application.pk, "decision": Application.Status.BANKED},
-                )
-                for application in moved
-            ]
-        )
+        banked = Application.Status.BANKED
+        notify_many([decision_notification(application, banked) for application in moved])
     return len(moved), errors
 
 

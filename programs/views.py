@@ -49,7 +49,7 @@ def program_detail(request, slug):
 # --------------------------------------------------------------------------------------------
 
 
-def _bank_initial(user, program) -> dict:
+def _bank_initial(user) -> dict:
     """Pre-fill a mentor's application from their mentor bank entry."""
     entry = (
         MentorBankEntry.objects.filter(mentor=user)
@@ -60,19 +60,12 @@ def _bank_initial(user, program) -> dict:
     if entry is None:
         return {}
     source = entry.application
-    fields = [
-        "unit",
-        "job_title",
-        "manager_since",
-        "direct_reports",
-        "meeting_format",
-        "region",
-        "languages",
-        "wishes",
-        "mentor_capacity",
-        "letter",
-    ]
-    initial = {name: getattr(source, name) for name in fields}
+    # The answers carry over; membership is confirmed anew for each program, and an
+    # organisation or focus area the new program lacks is simply not pre-selected.
+    related = {"organization", "focus_areas", "membership_confirmed"}
+    initial = {
+        name: getattr(source, name) for name in ApplicationForm.Meta.fields if name not in related
+    }
     initial["organization"] = source.organization_id
     initial["focus_areas"] = [area.pk for area in source.focus_areas.all()]
     initial["consent_bank"] = True
@@ -147,7 +140,7 @@ def apply(request, slug, role):
     application = Application(program=program, applicant=request.user, role=role)
     initial = None
     if role == Role.MENTOR and request.GET.get("from_bank"):
-        initial = _bank_initial(request.user, program)
+        initial = _bank_initial(request.user)
     return _application_form(request, application, initial)
 
 

@@ -1,20 +1,18 @@
 """With the real broker: Redis down does not fail a request, and the e-mail still goes out
 after Redis is back. The test runs its own Redis server so that it can stop it."""
 
-import os
 import shutil
 import socket
 import subprocess
-import sys
 import time
 import uuid
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.urls import reverse
 
 from mentorship.celery import app as celery_app
+from mentorship.tests.workers import start_worker, wait_for
 from notifications.models import Notification
 from programs.models import Application
 from programs.tests.factories import ApplicationFactory
@@ -72,24 +70,6 @@ def redis_server(tmp_path):
     celery_app._after_fork()
 
 
-def start_worker(broker_url, queue="celery"):
-    db = connection.settings_dict
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "CELERY_BROKER_URL": broker_url,
-        "DJANGO_DEBUG": "true",
-        "DJANGO_ZEAL": "false",
-        "EMAIL_URL": "consolemail://",
-    }
-    return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "mentorship", "worker", "--pool=solo",
-         "-Q", queue, "--without-heartbeat", "--without-mingle", "--without-gossip",
-         "--loglevel=WARNING"],
-        env=env, cwd=settings.BASE_DIR, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-
-
 @pytest.mark.django_db(transaction=True)
 def test_with_redis_down_submitting_succeeds_and_the_email_goes_out_when_it_is_back(
     client, adept, redis_server, django_capture_on_commit_callbacks, caplog
@@ -124,18 +104,14 @@ def test_with_redis_down_submitting_succeeds_and_the_email_goes_out_when_it_is_b
     redis_server.start()
     queue = f"test-{uuid.uuid4().hex}"
     worker = start_worker(redis_server.url, queue)
-    try:
-        # The periodic sweep, as beat would send it, through the broker that is back.
-        celery_app.send_task("notifications.tasks.deliver_pending", queue=queue)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and worker.poll() is None:
-            notification.refresh_from_db()
-            if notification.status == Notification.Status.SENT:
-                break
-            time.sleep(0.2)
-    finally:
-        worker.terminate()
-        output = worker.communicate(timeout=30)[0].decode(errors="replace")
+    # The periodic sweep, as beat would send it, through the broker that is back.
+    celery_app.send_task("notifications.tasks.deliver_pending", queue=queue)
+
+    def sent():
+        notification.refresh_from_db()
+        return notification.status == Notification.Status.SENT
+
+    output = wait_for(worker, sent)
     assert notification.status == Notification.Status.SENT, output
     assert notification.attempts == 1
 
