@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+from dateutil.relativedelta import relativedelta
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
@@ -190,13 +191,7 @@ def test_the_apply_page_of_a_closed_program_says_so(client, adept, program):
 def test_months_as_a_manager_are_counted_at_the_program_start(
     client, adept, program, role, months, accepted
 ):
-    start = program.starts_on
-    since = (start.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
-    # since + (months) months, aligned to the start day
-    year, month = divmod(start.year * 12 + start.month - 1 - months, 12)
-    since = datetime.date(year, month + 1, min(start.day, 28))
-    if start.day > 28:
-        since = since.replace(day=28)
+    since = program.starts_on - relativedelta(months=months)
     client.force_login(adept)
     extra = {"mentor_capacity": "2"} if role == "mentor" else {}
     response = client.post(
@@ -391,3 +386,20 @@ def test_a_mentor_leaves_the_bank(client, program):
     response = client.post(reverse("programs:mentor_bank"), follow=True)
     assert "You have left the mentor bank." in response.content.decode()
     assert not MentorBankEntry.objects.exists()
+
+
+def test_the_review_lists_eligibility_by_the_same_rule_as_the_form(program):
+    """The admin filter computes eligibility in SQL; it must agree with the Python rule,
+    month ends and leap days included."""
+    program.starts_on = datetime.date(2028, 3, 31)
+    program.ends_on = datetime.date(2029, 3, 31)
+    program.save()
+    days = [datetime.date(2027, 9, 28) + datetime.timedelta(days=n) for n in range(8)]
+    days += [datetime.date(2025, 3, 29) + datetime.timedelta(days=n) for n in range(5)]
+    for day in days:
+        for role in (Role.ADEPT, Role.MENTOR):
+            ApplicationFactory(program=program, role=role, manager_since=day)
+    for application in Application.objects.with_eligibility().select_related("program"):
+        assert application.eligible == application.is_eligible(), application.manager_since
+    assert Application.objects.with_eligibility().filter(eligible=True).exists()
+    assert Application.objects.with_eligibility().filter(eligible=False).exists()
