@@ -1,0 +1,241 @@
+"""The engine on hand-made cases with known answers, and properties on generated ones."""
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from matching import engine
+
+F = 4  # focus areas in the hand-made cases
+
+
+def side(rows, capacity=None, person_offset=0):
+    """rows: dicts with focus (list of area indexes), org, and optionally the rest."""
+    n = len(rows)
+
+    def column(name, default):
+        return np.array([row.get(name, default) for row in rows])
+
+    focus = np.zeros((n, F), dtype=bool)
+    for i, row in enumerate(rows):
+        focus[i, row.get("focus", [])] = True
+    return engine.Side(
+        person=np.arange(n) + person_offset,
+        focus=focus,
+        organization=column("org", 0),
+        unit=column("unit", 0),
+        region=column("region", -1),
+        meeting_format=column("format", engine.EITHER),
+        languages=column("languages", 1),
+        years=column("years", 0.0).astype(float),
+        wish_regions=np.zeros((n, 4), dtype=bool),
+        wish_organizations=np.zeros((n, 4), dtype=bool),
+        capacity=None if capacity is None else np.array(capacity),
+    )
+
+
+def adepts(*rows):
+    return side(list(rows))
+
+
+def mentors(*rows, capacity=None):
+    return side(list(rows), capacity=capacity or [1] * len(rows), person_offset=1000)
+
+
+NEEDS_ONLY = {"needs": 1, "region": 0, "format": 0, "language": 0, "experience": 0, "wishes": 0}
+
+
+def pairs(result):
+    return sorted(zip(result.adept.tolist(), result.mentor.tolist(), strict=True))
+
+
+def test_optimal_beats_greedy_where_greedy_takes_the_best_pair_first():
+    # Adept 0 fits both mentors; adept 1 fits only mentor 0. Greedy gives mentor 0 to adept 0
+    # (the single best pair, 100) and leaves adept 1 alone; the optimum pairs both.
+    a = adepts({"focus": [0, 1], "org": 1}, {"focus": [0], "org": 1})
+    m = mentors({"focus": [0, 1], "org": 2}, {"focus": [1], "org": 2})
+    result = engine.match(a, m, weights=NEEDS_ONLY, min_score=10)
+    assert pairs(result) == [(0, 1), (1, 0)]
+    assert result.total == pytest.approx(150)
+    assert engine.greedy(a, m, weights=NEEDS_ONLY, min_score=10) == pytest.approx(100)
+
+
+def test_different_organisation_is_a_hard_rule():
+    a = adepts({"focus": [0], "org": 1})
+    m = mentors({"focus": [0], "org": 1, "region": 5}, {"focus": [0], "org": 2})
+    a.region[0] = 5  # the same region too: the better fit, but the same organisation
+    result = engine.match(a, m, min_score=0)
+    assert pairs(result) == [(0, 1)]
+    assert result.ruled_out[0, 0] == 1  # one mentor ruled out by organisation
+
+
+def test_different_unit_allows_the_same_organisation_but_not_the_same_team():
+    a = adepts({"focus": [0], "org": 1, "unit": 10})
+    m = mentors({"focus": [0], "org": 1, "unit": 10}, {"focus": [0], "org": 1, "unit": 11})
+    result = engine.match(a, m, rule=engine.DIFFERENT_UNIT, weights=NEEDS_ONLY)
+    assert pairs(result) == [(0, 1)]
+    assert pairs(engine.match(a, m, rule=engine.ANY, weights=NEEDS_ONLY)) in ([(0, 0)], [(0, 1)])
+
+
+def test_exclusions_are_never_matched_and_unmatched_adepts_get_a_reason():
+    a = adepts({"focus": [0], "org": 1})
+    m = mentors({"focus": [0], "org": 2})
+    result = engine.match(a, m, exclusions=np.array([[0, 0]]), weights=NEEDS_ONLY)
+    assert pairs(result) == []
+    assert result.unmatched_adepts == {0: engine.UNMATCHED_NO_ALLOWED}
+    assert result.unmatched_mentors == {0: engine.UNMATCHED_NOT_NEEDED}
+
+
+def test_nobody_is_matched_with_themselves():
+    a = adepts({"focus": [0], "org": 1})
+    m = side([{"focus": [0], "org": 2}], capacity=[1])  # person 0 on both sides
+    result = engine.match(a, m, rule=engine.ANY, weights=NEEDS_ONLY)
+    assert pairs(result) == []
+
+
+def test_capacity_lets_a_mentor_take_up_to_three_adepts():
+    a = adepts(*[{"focus": [0], "org": 1}] * 4)
+    m = mentors({"focus": [0], "org": 2}, capacity=[3])
+    result = engine.match(a, m, weights=NEEDS_ONLY)
+    assert len(result.adept) == 3
+    assert set(result.mentor.tolist()) == {0}
+    (left,) = result.unmatched_adepts
+    assert result.unmatched_adepts[left] == engine.UNMATCHED_NO_PLACE
+
+
+def test_the_minimum_score_leaves_weak_pairs_unmatched():
+    a = adepts({"focus": [0, 1, 2, 3], "org": 1})
+    m = mentors({"focus": [0], "org": 2})  # covers a quarter of the needs: 25
+    assert pairs(engine.match(a, m, weights=NEEDS_ONLY, min_score=20)) == [(0, 0)]
+    result = engine.match(a, m, weights=NEEDS_ONLY, min_score=30)
+    assert pairs(result) == []
+    assert result.unmatched_adepts == {0: engine.UNMATCHED_BELOW_MINIMUM}
+
+
+def test_locked_pairs_are_kept_and_use_a_place():
+    a = adepts({"focus": [0], "org": 1}, {"focus": [0], "org": 1})
+    m = mentors({"focus": [0], "org": 2}, {"focus": [3], "org": 2})
+    # Lock adept 0 with the weak mentor 1: kept, and mentor 0 goes to adept 1.
+    result = engine.match(a, m, weights=NEEDS_ONLY, min_score=0, locked=np.array([[0, 1]]))
+    assert pairs(result) == [(0, 1), (1, 0)]
+    assert result.locked.tolist() == [True, False]
+
+
+@pytest.mark.parametrize(("n_adepts", "n_mentors"), [(0, 3), (3, 0), (0, 0)])
+def test_empty_sides(n_adepts, n_mentors):
+    a = adepts(*[{"focus": [0], "org": 1}] * n_adepts)
+    m = mentors(*[{"focus": [0], "org": 2}] * n_mentors) if n_mentors else side([], capacity=[])
+    result = engine.match(a, m)
+    assert len(result.adept) == 0
+    assert len(result.unmatched_adepts) == n_adepts
+
+
+def test_more_adepts_than_places_and_the_reverse():
+    many = adepts(*[{"focus": [0], "org": 1}] * 5)
+    few = mentors({"focus": [0], "org": 2}, {"focus": [0], "org": 3}, capacity=[1, 2])
+    assert len(engine.match(many, few, weights=NEEDS_ONLY).adept) == 3
+    one = adepts({"focus": [0], "org": 1})
+    plenty = mentors(*[{"focus": [0], "org": 2}] * 4)
+    assert len(engine.match(one, plenty, weights=NEEDS_ONLY).adept) == 1
+
+
+def test_components_explain_region_format_language_experience_and_wishes():
+    a = adepts(
+        {"focus": [0, 1], "org": 1, "region": 3, "format": engine.PHYSICAL, "languages": 0b01,
+         "years": 1},
+    )  # fmt: skip
+    m = mentors(
+        {"focus": [0], "org": 2, "region": 3, "format": engine.EITHER, "languages": 0b11,
+         "years": 9},
+    )  # fmt: skip
+    a.wish_regions[0, 3] = True
+    result = engine.match(a, m, min_score=0)
+    c = {name: float(values[0]) for name, values in result.components.items()}
+    assert c == {
+        "needs": 0.5,
+        "region": 1.0,
+        "format": 1.0,
+        "language": 1.0,
+        "experience": 1.0,
+        "wishes": 0.5,
+    }
+
+
+def test_in_person_and_digital_do_not_fit():
+    a = adepts({"focus": [0], "org": 1, "format": engine.PHYSICAL})
+    m = mentors({"focus": [0], "org": 2, "format": engine.DIGITAL})
+    result = engine.match(a, m, min_score=0)
+    assert float(result.components["format"][0]) == 0.0
+
+
+def test_the_candidate_solver_agrees_with_the_exact_one():
+    rng = np.random.default_rng(7)
+    n = 120
+    a = random_side(rng, n, mentor=False)
+    m = random_side(rng, n, mentor=True)
+    exact = engine.match(a, m, dense_limit=10**9)
+    sparse = engine.match(a, m, dense_limit=0, candidates=30)
+    assert exact.solver == "dense" and sparse.solver == "candidates"
+    assert sparse.total == pytest.approx(exact.total, rel=1e-3)
+
+
+def random_side(rng, n, mentor):
+    return engine.Side(
+        person=np.arange(n) + (10_000 if mentor else 0),
+        focus=rng.random((n, 6)) < 0.3,
+        organization=rng.integers(0, 3, n),
+        unit=rng.integers(0, 9, n),
+        region=rng.integers(-1, 4, n),
+        meeting_format=rng.integers(0, 3, n),
+        languages=rng.integers(0, 4, n),
+        years=rng.uniform(0, 20, n),
+        wish_regions=rng.random((n, 4)) < 0.2,
+        wish_organizations=rng.random((n, 3)) < 0.2,
+        capacity=rng.integers(1, 4, n) if mentor else None,
+    )
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n=st.integers(0, 25),
+    m=st.integers(0, 12),
+    rule=st.sampled_from([engine.ANY, engine.DIFFERENT_ORGANIZATION, engine.DIFFERENT_UNIT]),
+    min_score=st.floats(0, 80),
+    sparse=st.booleans(),
+)
+def test_no_pair_breaks_a_rule_capacity_holds_and_the_total_adds_up(
+    seed, n, m, rule, min_score, sparse
+):
+    rng = np.random.default_rng(seed)
+    a = random_side(rng, n, mentor=False)
+    b = random_side(rng, m, mentor=True)
+    exclusions = (
+        np.stack([rng.integers(0, n, 5), rng.integers(0, m, 5)], axis=1)
+        if n and m
+        else np.zeros((0, 2), dtype=np.int64)
+    )
+    result = engine.match(
+        a, b, rule=rule, min_score=min_score, exclusions=exclusions,
+        dense_limit=0 if sparse else 10**9, candidates=5,
+    )  # fmt: skip
+
+    # No adept twice, no mentor over capacity.
+    assert len(set(result.adept.tolist())) == len(result.adept)
+    if m:
+        assert (np.bincount(result.mentor, minlength=m) <= b.capacity).all()
+    # No hard rule broken, no pair under the minimum.
+    _score, blocked = engine.score_matrix(a, b, None, rule, exclusions)
+    assert (blocked[result.adept, result.mentor] == 0).all()
+    assert (result.score >= min_score - 1e-3).all()
+    if rule == engine.DIFFERENT_ORGANIZATION:
+        assert (a.organization[result.adept] != b.organization[result.mentor]).all()
+    # The total is the sum of the pair scores, and each pair's score its components'.
+    assert result.total == pytest.approx(float(result.score.sum()))
+    assert result.score == pytest.approx(engine.pair_scores(result.components), abs=1e-3)
+    # Everyone is either matched or has a reason.
+    assert set(result.adept.tolist()) | set(result.unmatched_adepts) == set(range(n))
+    # Never worse than greedy.
+    greedy = engine.greedy(a, b, rule=rule, min_score=min_score, exclusions=exclusions)
+    assert result.total >= greedy - 1e-3 or sparse
