@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "accounts",
     "programs",
     "notifications",
+    "matching",
 ]
 
 MIDDLEWARE = [

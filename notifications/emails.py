@@ -39,11 +39,30 @@ def _bank_invitation(notification):
     }
 
 
+def _introduction(notification):
+    from matching.models import Match
+
+    match = Match.objects.select_related(
+        "program", "adept__applicant", "adept__organization", "mentor__applicant",
+        "mentor__organization",
+    ).get(pk=notification.context["match"])  # fmt: skip
+    is_adept = notification.recipient_id == match.adept.applicant_id
+    other = match.mentor if is_adept else match.adept
+    return {
+        "program": match.program,
+        "recipient_is_adept": is_adept,
+        "other": other.applicant,
+        "other_organization": other.organization or "",
+        "program_url": absolute(match.program.get_absolute_url()),
+    }
+
+
 # kind -> (template name under templates/email/, context builder)
 TEMPLATES = {
     "application_received": ("application_received", _application),
     "decision": ("decision", _application),
     "bank_invitation": ("bank_invitation", _bank_invitation),
+    "introduction": ("introduction", _introduction),
 }
 
 

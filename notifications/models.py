@@ -34,6 +34,7 @@ class Notification(models.Model):
         APPLICATION_RECEIVED = "application_received", _("Application received")
         DECISION = "decision", _("Decision on an application")
         BANK_INVITATION = "bank_invitation", _("Invitation from the mentor bank")
+        INTRODUCTION = "introduction", _("Introduction to a new match")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")

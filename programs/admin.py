@@ -11,7 +11,8 @@ from django.db import models
 from django.db.models import Count, Q
 from django.http import Http404
 from django.template.response import TemplateResponse
-from django.utils.html import linebreaks
+from django.urls import reverse
+from django.utils.html import format_html, linebreaks
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -99,6 +100,7 @@ class ProgramAdmin(CoordinatorPermissions, admin.ModelAdmin):
         "ends_on",
         "adept_places",
         "milestone_count",
+        "matching_link",
     ]
     list_filter = ["status", "pairing_rule"]
     list_select_related = ["owner"]
@@ -142,6 +144,17 @@ class ProgramAdmin(CoordinatorPermissions, admin.ModelAdmin):
                 ]
             },
         ),
+        (
+            _("Matching weights"),
+            {
+                "classes": ["collapse"],
+                "fields": [
+                    ("weight_needs", "weight_region", "weight_format"),
+                    ("weight_language", "weight_experience", "weight_wishes"),
+                    "matching_min_score",
+                ],
+            },
+        ),
     ]
 
     def get_queryset(self, request):
@@ -156,6 +169,12 @@ class ProgramAdmin(CoordinatorPermissions, admin.ModelAdmin):
         if obj is not None and obj.status == Program.Status.DRAFT:
             return is_coordinator(request.user)
         return super().has_delete_permission(request, obj)
+
+    @admin.display(description=_("matching"))
+    def matching_link(self, obj):
+        return format_html(
+            '<a href="{}">{}</a>', reverse("matching:review", args=[obj.slug]), _("Matching")
+        )
 
     @admin.display(description=_("milestones"), ordering="milestone_total")
     def milestone_count(self, obj):

@@ -186,6 +186,33 @@ class Program(models.Model):
         help_text=_("Mentors who are not matched may stay in a bank for later programs."),
     )
 
+    # Matching: how much each part of the score counts (relative weights), and the score a
+    # pair needs to be proposed at all (0-100).
+    weight_needs = models.FloatField(
+        _("weight: needs met by strengths"), default=5, validators=[MinValueValidator(0)]
+    )
+    weight_region = models.FloatField(
+        _("weight: same region"), default=2, validators=[MinValueValidator(0)]
+    )
+    weight_format = models.FloatField(
+        _("weight: meeting format"), default=2, validators=[MinValueValidator(0)]
+    )
+    weight_language = models.FloatField(
+        _("weight: shared language"), default=1, validators=[MinValueValidator(0)]
+    )
+    weight_experience = models.FloatField(
+        _("weight: experience gap"), default=1, validators=[MinValueValidator(0)]
+    )
+    weight_wishes = models.FloatField(
+        _("weight: free-text wishes"), default=1, validators=[MinValueValidator(0)]
+    )
+    matching_min_score = models.FloatField(
+        _("minimum score for a pair"),
+        default=40,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_("From 0 to 100. Weaker pairs are left unmatched rather than forced."),
+    )
+
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -253,6 +280,17 @@ class Program(models.Model):
             self.status == self.Status.OPEN
             and self.applications_open_at <= now < self.applications_close_at
         )
+
+    @property
+    def matching_weights(self) -> dict[str, float]:
+        return {
+            "needs": self.weight_needs,
+            "region": self.weight_region,
+            "format": self.weight_format,
+            "language": self.weight_language,
+            "experience": self.weight_experience,
+            "wishes": self.weight_wishes,
+        }
 
     def opens_later(self, now: datetime.datetime | None = None) -> bool:
         now = now or timezone.now()

@@ -12,6 +12,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.tests.factories import UserFactory
+from matching.models import Match
 from programs.models import Program, Role
 from programs.tests.factories import ApplicationFactory, ProgramFactory
 
@@ -94,6 +95,21 @@ ACCESS = [
         method="post",
         label="confirm",
     ),
+    Case(
+        "matching:review",
+        {**everyone(404), "anonymous": LOGIN, "coordinator": 200, "superuser": 200},
+        kwargs={"slug": "the-program"},
+    ),
+    Case(
+        "matching:review",
+        {**everyone(404), "anonymous": LOGIN, "coordinator": 302, "superuser": 302},
+        kwargs={"slug": "the-program"},
+        method="post",
+        data={"action": "run"},
+        label="run",
+    ),
+    # A participant's own page: coordinators see matches in the review, not here.
+    Case("matching:rematch", owner_only(200), kwargs=lambda o: {"pk": o["match"].pk}),
     Case("programs:mentor_bank", signed_in(200)),
     Case("programs:mentor_bank", signed_in(302), method="post", label="leave"),
 ]
@@ -139,9 +155,14 @@ def test_access(client, cast, case, role):
     program = ProgramFactory(slug="the-program", status=case.program_status)
     program.coordinators.add(cast["coordinator"])
     ProgramFactory(slug="another-program").coordinators.add(cast["other_coordinator"])
+    mentoring = ApplicationFactory(program=program, applicant=cast["user"], role=Role.MENTOR)
     objects = {
-        "application": ApplicationFactory(
-            program=program, applicant=cast["user"], role=Role.MENTOR
+        "application": mentoring,
+        "match": Match.objects.create(
+            program=program,
+            adept=ApplicationFactory(program=program),
+            mentor=mentoring,
+            status=Match.Status.PUBLISHED,
         ),
     }
     if cast[role] is not None:

@@ -1,0 +1,94 @@
+"""Explanations a person can read, written from the engine's components in the reader's
+language."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from . import engine
+
+
+def _language_names(codes) -> list[str]:
+    from programs.models import Language
+
+    labels = dict(Language.choices)
+    return [str(labels[code]) for code in codes if code in labels]
+
+
+def explain(match) -> list[str]:
+    """Why this pair: needs and strengths, region, format, language, experience, wishes.
+    Expects the applications with their focus areas, organisations and program loaded."""
+    adept, mentor = match.adept, match.mentor
+    c = match.components or {}
+    lines = []
+    needs = {area.pk: area for area in adept.focus_areas.all()}
+    met = [area.name for area in mentor.focus_areas.all() if area.pk in needs]
+    if met:
+        lines.append(
+            _("Needs met by strengths: %(areas)s (%(met)d of %(total)d).")
+            % {"areas": ", ".join(met), "met": len(met), "total": len(needs)}
+        )
+    elif needs:
+        lines.append(_("None of the adept's needs is among the mentor's strengths."))
+    if c.get("region", 0) > 0:
+        lines.append(_("Same region: %(region)s.") % {"region": adept.region})
+    elif adept.region and mentor.region:
+        lines.append(
+            _("Different regions (%(adept)s, %(mentor)s).")
+            % {"adept": adept.region, "mentor": mentor.region}
+        )
+    formats = {
+        "adept": adept.get_meeting_format_display(),
+        "mentor": mentor.get_meeting_format_display(),
+    }
+    if c.get("format", 1) > 0:
+        lines.append(_("Meeting formats fit (%(adept)s / %(mentor)s).") % formats)
+    else:
+        lines.append(_("Meeting formats do not fit (%(adept)s / %(mentor)s).") % formats)
+    shared = _language_names(code for code in adept.languages if code in mentor.languages)
+    if shared:
+        lines.append(_("Shared language: %(languages)s.") % {"languages": ", ".join(shared)})
+    adept_months, mentor_months = adept.manager_months_at_start(), mentor.manager_months_at_start()
+    if adept_months is not None and mentor_months is not None:
+        years = round((mentor_months - adept_months) / 12)
+        lines.append(
+            ngettext(
+                "The mentor has %(years)d year more as a manager.",
+                "The mentor has %(years)d years more as a manager.",
+                years,
+            )
+            % {"years": years}
+        )
+    if c.get("wishes", 0) > 0:
+        lines.append(_("Fits a wish written in the application."))
+    return lines
+
+
+def unmatched_reason(entry: dict) -> str:
+    """Why an adept or mentor was left unmatched, from a MatchingRun entry."""
+    reason = entry.get("reason")
+    if reason == engine.UNMATCHED_NO_ALLOWED:
+        counts = entry.get("ruled_out") or [0, 0, 0, 0]
+        parts = [
+            label % {"count": count}
+            for label, count in zip(
+                (
+                    _("same organisation: %(count)d"),
+                    _("same unit: %(count)d"),
+                    _("exclusions: %(count)d"),
+                    _("the same person: %(count)d"),
+                ),
+                counts,
+                strict=True,
+            )
+            if count
+        ]
+        return _("Every mentor is ruled out by the program's rules (%(why)s).") % {
+            "why": ", ".join(parts)
+        }
+    if reason == engine.UNMATCHED_BELOW_MINIMUM:
+        return _("No allowed mentor reaches the minimum score.")
+    if reason == engine.UNMATCHED_NO_PLACE:
+        return _("The suitable mentors' places went to adepts they fit better.")
+    return _("No adept was matched with this mentor.")

@@ -1,0 +1,203 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import is_coordinator
+
+
+class Exclusion(models.Model):
+    """Two people who must never be matched: a conflict of interest, or a match that ended."""
+
+    class Reason(models.TextChoices):
+        CONFLICT = "conflict", _("Conflict of interest")
+        ENDED = "ended", _("An earlier match ended")
+        OTHER = "other", _("Other")
+
+    adept = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("adept"), on_delete=models.CASCADE,
+        related_name="+",
+    )  # fmt: skip
+    mentor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("mentor"), on_delete=models.CASCADE,
+        related_name="+",
+    )  # fmt: skip
+    reason = models.CharField(_("reason"), max_length=10, choices=Reason.choices)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.SET_NULL,
+        null=True, blank=True, related_name="+",
+    )  # fmt: skip
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("exclusion")
+        verbose_name_plural = _("exclusions")
+        constraints = [
+            models.UniqueConstraint(fields=["adept", "mentor"], name="exclusion_once_per_pair")
+        ]
+
+    def __str__(self):
+        return f"{self.adept} × {self.mentor}"
+
+
+class MatchingRun(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    program = models.ForeignKey(
+        "programs.Program", verbose_name=_("program"), on_delete=models.CASCADE,
+        related_name="matching_runs",
+    )  # fmt: skip
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("run by"), on_delete=models.SET_NULL,
+        null=True, related_name="+",
+    )  # fmt: skip
+    created_at = models.DateTimeField(_("started"), auto_now_add=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    weights = models.JSONField(_("weights"), default=dict)
+    min_score = models.FloatField(_("minimum score"), default=0)
+    pairs = models.PositiveIntegerField(_("pairs"), default=0)
+    total_score = models.FloatField(_("total score"), default=0)
+    # [{"application": id, "reason": code}], in the order the engine gave them.
+    unmatched_adepts = models.JSONField(_("unmatched adepts"), default=list)
+    unmatched_mentors = models.JSONField(_("unmatched mentors"), default=list)
+    duration_ms = models.PositiveIntegerField(_("duration (ms)"), default=0)
+    solver = models.CharField(_("solver"), max_length=20, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("matching run")
+        verbose_name_plural = _("matching runs")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.program} {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def average_score(self) -> float:
+        return self.total_score / self.pairs if self.pairs else 0.0
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status in (self.Status.PENDING, self.Status.RUNNING)
+
+
+class MatchQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """A participant's own matches, once published (proposals are the coordinators')."""
+        if not (user.is_authenticated and user.is_active):
+            return self.none()
+        return self.exclude(status=Match.Status.PROPOSED).filter(
+            Q(adept__applicant=user) | Q(mentor__applicant=user)
+        )
+
+    def for_coordinator(self, user):
+        if not is_coordinator(user):
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(program__coordinators=user)
+
+    def live(self):
+        return self.filter(status__in=Match.LIVE)
+
+
+class Match(models.Model):
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        PUBLISHED = "published", _("Published")
+        ENDED = "ended", _("Ended early")
+        COMPLETED = "completed", _("Completed")
+
+    # A match that holds its adept and a place of its mentor.
+    LIVE = (Status.PROPOSED, Status.PUBLISHED)
+
+    program = models.ForeignKey(
+        "programs.Program", verbose_name=_("program"), on_delete=models.CASCADE,
+        related_name="matches",
+    )  # fmt: skip
+    run = models.ForeignKey(
+        MatchingRun, verbose_name=_("matching run"), on_delete=models.SET_NULL, null=True,
+        blank=True, related_name="matches",
+    )  # fmt: skip
+    adept = models.ForeignKey(
+        "programs.Application", verbose_name=_("adept"), on_delete=models.CASCADE,
+        related_name="adept_matches",
+    )  # fmt: skip
+    mentor = models.ForeignKey(
+        "programs.Application", verbose_name=_("mentor"), on_delete=models.CASCADE,
+        related_name="mentor_matches",
+    )  # fmt: skip
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PROPOSED,
+        db_index=True,
+    )  # fmt: skip
+    score = models.FloatField(_("score"), default=0)
+    # The engine's components, each 0-1; the explanation is written from them on display,
+    # in the reader's language.
+    components = models.JSONField(_("score components"), default=dict)
+    locked = models.BooleanField(
+        _("locked"), default=False, help_text=_("Kept as it is when matching runs again.")
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    end_reason = models.TextField(_("why it ended"), blank=True)
+
+    objects = MatchQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("match")
+        verbose_name_plural = _("matches")
+        ordering = ["-score"]
+        constraints = [
+            # An adept has at most one live match (proposed or published). A mentor's
+            # capacity is checked in the services, which lock the mentor's application.
+            models.UniqueConstraint(
+                fields=["adept"],
+                condition=Q(status__in=["proposed", "published"]),
+                name="one_live_match_per_adept",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.adept.applicant} – {self.mentor.applicant}"
+
+
+class RematchRequest(models.Model):
+    """An adept or mentor asks for a new match; the reason is for coordinators only."""
+
+    match = models.ForeignKey(
+        Match, verbose_name=_("match"), on_delete=models.CASCADE, related_name="rematch_requests"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("asked by"), on_delete=models.CASCADE,
+        related_name="+",
+    )  # fmt: skip
+    reason = models.TextField(_("reason"), max_length=2000)
+    created_at = models.DateTimeField(_("asked"), auto_now_add=True)
+    handled_at = models.DateTimeField(_("handled"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("request for a new match")
+        verbose_name_plural = _("requests for a new match")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["match", "requested_by"],
+                condition=Q(handled_at__isnull=True),
+                name="one_open_rematch_request",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.requested_by}: {self.match}"

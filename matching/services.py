@@ -1,0 +1,450 @@
+"""Matching: from accepted applications to proposed pairs, reviewed, published, ended.
+
+The engine works on arrays; this module turns a program's applications into those arrays
+and the engine's answer back into Match rows.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from django.db import transaction
+from django.db.models import Count, Prefetch
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from mentorship.errors import ServiceError
+from notifications.models import Notification
+from notifications.services import notify_many
+from programs.models import Application, FocusArea, Language, MeetingFormat, Program, Role
+
+from . import engine
+from .models import Exclusion, Match, MatchingRun, RematchRequest
+
+logger = logging.getLogger(__name__)
+
+# Programs with more accepted participants than this are matched by a Celery worker, and
+# the review screen shows the run's progress meanwhile.
+ASYNC_THRESHOLD = 200
+
+FORMAT_CODES = {
+    MeetingFormat.EITHER: engine.EITHER,
+    MeetingFormat.PHYSICAL: engine.PHYSICAL,
+    MeetingFormat.DIGITAL: engine.DIGITAL,
+}
+LANGUAGE_BITS = {code: 1 << i for i, code in enumerate(Language.values)}
+
+
+def _key(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+@dataclass
+class Participants:
+    """A program's matchable adepts and mentors, and the arrays the engine needs."""
+
+    adepts: list[Application]
+    mentors: list[Application]
+    adept_side: engine.Side
+    mentor_side: engine.Side
+
+
+def _side(applications, *, focus_ids, region_ids, organization_names, program, capacity):
+    """Arrays for one side. Loops here run over people (and their few wishes), never pairs."""
+    n = len(applications)
+    focus = np.zeros((n, len(focus_ids)), dtype=bool)
+    wish_regions = np.zeros((n, len(region_ids)), dtype=bool)
+    wish_organizations = np.zeros((n, len(organization_names)), dtype=bool)
+    units: dict[tuple, int] = {}
+    unit = np.zeros(n, dtype=np.int64)
+    for i, application in enumerate(applications):
+        for area in application.focus_areas.all():
+            if area.pk in focus_ids:
+                focus[i, focus_ids[area.pk]] = True
+        wishes = _key(application.wishes)
+        if wishes:
+            for name, column in region_ids.items():
+                wish_regions[i, column] = name in wishes
+            for column, names in enumerate(organization_names.values()):
+                wish_organizations[i, column] = any(name in wishes for name in names)
+        # An empty unit is unknown: it gets an id of its own, so it never counts as "the same".
+        unit_key = (application.organization_id, _key(application.unit) or f"#{application.pk}")
+        unit[i] = units.setdefault(unit_key, len(units))
+    organization_columns = {pk: column for column, pk in enumerate(organization_names)}
+    return engine.Side(
+        person=np.array([a.applicant_id for a in applications], dtype=np.int64),
+        focus=focus,
+        organization=np.array(
+            [organization_columns.get(a.organization_id, -1) for a in applications], dtype=np.int64
+        ),
+        unit=unit,
+        region=np.array([region_ids.get(_key(a.region), -1) for a in applications], dtype=np.int64),
+        meeting_format=np.array([FORMAT_CODES[a.meeting_format] for a in applications]),
+        languages=np.array(
+            [sum(LANGUAGE_BITS.get(code, 0) for code in a.languages) for a in applications],
+            dtype=np.int64,
+        ),
+        years=np.array(
+            [
+                max((a.manager_months_at_start() or 0), 0) / 12 if a.manager_since else 0.0
+                for a in applications
+            ]
+        ),
+        wish_regions=wish_regions,
+        wish_organizations=wish_organizations,
+        capacity=capacity,
+    )
+
+
+def _vocabulary(program: Program, everyone: list[Application]) -> dict:
+    """The ids both sides share: focus areas, regions, and organisation names for wishes."""
+    region_ids: dict[str, int] = {}
+    for application in everyone:
+        if _key(application.region):
+            region_ids.setdefault(_key(application.region), len(region_ids))
+    areas = sorted({area.pk for a in everyone for area in a.focus_areas.all()})
+    return {
+        "focus_ids": {pk: i for i, pk in enumerate(areas)},
+        "region_ids": region_ids,
+        "organization_names": {
+            o.pk: [name for name in (_key(o.name), _key(o.short_name)) if name]
+            for o in program.organizations.all()
+        },
+        "program": program,
+    }
+
+
+def participants(program: Program) -> Participants:
+    """Accepted adepts without a published match, and accepted mentors with places left."""
+    accepted = (
+        Application.objects.filter(program=program, status=Application.Status.ACCEPTED)
+        .select_related("program", "applicant", "organization")
+        .prefetch_related(Prefetch("focus_areas", queryset=FocusArea.objects.only("pk")))
+        .order_by("pk")
+    )
+    published = Match.objects.filter(program=program, status=Match.Status.PUBLISHED)
+    matched_adepts = set(published.values_list("adept_id", flat=True))
+    taken = dict(
+        published.values("mentor_id").annotate(n=Count("pk")).values_list("mentor_id", "n")
+    )
+    adepts = [a for a in accepted if a.role == Role.ADEPT and a.pk not in matched_adepts]
+    mentors = [
+        a
+        for a in accepted
+        if a.role == Role.MENTOR and (a.mentor_capacity or 1) > taken.get(a.pk, 0)
+    ]
+    everyone = adepts + mentors
+    focus_ids = {
+        pk: i for i, pk in enumerate(sorted({f.pk for a in everyone for f in a.focus_areas.all()}))
+    }
+    region_ids: dict[str, int] = {}
+    for application in everyone:
+        if _key(application.region):
+            region_ids.setdefault(_key(application.region), len(region_ids))
+    organization_names = {
+        organization.pk: [n for n in (_key(organization.name), _key(organization.short_name)) if n]
+        for organization in program.organizations.all()
+    }
+    common = {
+        "focus_ids": focus_ids,
+        "region_ids": region_ids,
+        "organization_names": organization_names,
+        "program": program,
+    }
+    return Participants(
+        adepts=adepts,
+        mentors=mentors,
+        adept_side=_side(adepts, capacity=None, **common),
+        mentor_side=_side(
+            mentors,
+            capacity=np.array(
+                [(m.mentor_capacity or 1) - taken.get(m.pk, 0) for m in mentors], dtype=np.int64
+            ),
+            **common,
+        ),
+    )
+
+
+def _pair_rows(people: Participants, pairs) -> np.ndarray:
+    """(k, 2) engine rows for (adept user id, mentor user id) or application pairs."""
+    adept_row = {a.applicant_id: i for i, a in enumerate(people.adepts)}
+    mentor_row = {m.applicant_id: i for i, m in enumerate(people.mentors)}
+    rows = [(adept_row[a], mentor_row[m]) for a, m in pairs if a in adept_row and m in mentor_row]
+    return np.array(rows, dtype=np.int64).reshape(-1, 2)
+
+
+def matching_start(*, program: Program, by) -> MatchingRun:
+    """Start matching a program: now for a small program, on a worker for a large one."""
+    run = MatchingRun.objects.create(
+        program=program,
+        created_by=by,
+        weights=program.matching_weights,
+        min_score=program.matching_min_score,
+    )
+    size = Application.objects.filter(program=program, status=Application.Status.ACCEPTED).count()
+    if size > ASYNC_THRESHOLD:
+        from .tasks import run_matching
+
+        transaction.on_commit(lambda: run_matching.delay(run.pk))
+    else:
+        matching_run(run=run)
+    return run
+
+
+def matching_run(*, run: MatchingRun) -> MatchingRun:
+    """Propose pairs for the run's program, keeping locked proposals and published matches."""
+    started = time.perf_counter()
+    program = run.program
+    try:
+        with transaction.atomic():
+            # Race: two coordinators pressing "run" at once. The program row lock makes the
+            # second run wait and then start from the first one's result.
+            Program.objects.select_for_update().get(pk=program.pk)
+            MatchingRun.objects.filter(pk=run.pk).update(
+                status=MatchingRun.Status.RUNNING, progress=10
+            )
+            program.matches.filter(status=Match.Status.PROPOSED, locked=False).delete()
+            people = participants(program)
+            locked_matches = list(
+                program.matches.filter(status=Match.Status.PROPOSED, locked=True).select_related(
+                    "adept", "mentor"
+                )
+            )
+            locked = _pair_rows(
+                people, [(m.adept.applicant_id, m.mentor.applicant_id) for m in locked_matches]
+            )
+            exclusions = _pair_rows(
+                people,
+                Exclusion.objects.filter(
+                    adept__in=[a.applicant_id for a in people.adepts],
+                    mentor__in=[m.applicant_id for m in people.mentors],
+                ).values_list("adept_id", "mentor_id"),
+            )
+            MatchingRun.objects.filter(pk=run.pk).update(progress=30)
+            result = engine.match(
+                people.adept_side,
+                people.mentor_side,
+                rule=program.pairing_rule,
+                weights=run.weights,
+                min_score=run.min_score,
+                exclusions=exclusions,
+                locked=locked,
+            )
+            MatchingRun.objects.filter(pk=run.pk).update(progress=80)
+            new = [
+                Match(
+                    program=program,
+                    run=run,
+                    adept=people.adepts[a],
+                    mentor=people.mentors[m],
+                    score=round(float(result.score[k]), 2),
+                    components={
+                        name: round(float(values[k]), 3)
+                        for name, values in result.components.items()
+                    },
+                )
+                for k, (a, m) in enumerate(zip(result.adept, result.mentor, strict=True))
+                if not result.locked[k]
+            ]
+            Match.objects.bulk_create(new)
+            run.pairs = len(result.adept)
+            run.total_score = round(result.total, 2)
+            run.unmatched_adepts = [
+                {"application": people.adepts[row].pk, "reason": reason,
+                 "ruled_out": [int(x) for x in result.ruled_out[row]]}
+                for row, reason in result.unmatched_adepts.items()
+            ]  # fmt: skip
+            run.unmatched_mentors = [
+                {"application": people.mentors[row].pk, "reason": reason}
+                for row, reason in result.unmatched_mentors.items()
+            ]
+            run.solver = result.solver
+            run.status = MatchingRun.Status.DONE
+            run.progress = 100
+            run.duration_ms = int((time.perf_counter() - started) * 1000)
+            run.save()
+    except Exception as exc:
+        # Recorded for the coordinator to see, then raised for the log and the worker.
+        MatchingRun.objects.filter(pk=run.pk).update(
+            status=MatchingRun.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000]
+        )
+        raise
+    return run
+
+
+# --------------------------------------------------------------------------------------------
+# The coordinator's adjustments
+# --------------------------------------------------------------------------------------------
+
+
+def _check_pair(program: Program, adept: Application, mentor: Application) -> None:
+    """The hard rules for one pair, with a message a coordinator understands."""
+    if adept.program_id != program.pk or mentor.program_id != program.pk:
+        raise ServiceError(_("Both applications must belong to this program."))
+    if adept.role != Role.ADEPT or mentor.role != Role.MENTOR:
+        raise ServiceError(_("Choose an adept and a mentor."))
+    accepted = Application.Status.ACCEPTED
+    if adept.status != accepted or mentor.status != accepted:
+        raise ServiceError(_("Only accepted adepts and mentors can be matched."))
+    if adept.applicant_id == mentor.applicant_id:
+        raise ServiceError(_("Nobody can be their own mentor."))
+    rule = program.pairing_rule
+    names = {"adept": adept.applicant, "mentor": mentor.applicant}
+    same_organization = adept.organization_id == mentor.organization_id
+    if rule == Program.PairingRule.DIFFERENT_ORGANIZATION and same_organization:
+        raise ServiceError(
+            _(
+                "%(adept)s and %(mentor)s work at the same organisation, which this program "
+                "does not allow."
+            )
+            % names
+        )
+    same_unit = same_organization and _key(adept.unit) and _key(adept.unit) == _key(mentor.unit)
+    if rule == Program.PairingRule.DIFFERENT_UNIT and same_unit:
+        raise ServiceError(
+            _("%(adept)s and %(mentor)s are in the same unit, which this program does not allow.")
+            % names
+        )
+    if Exclusion.objects.filter(adept=adept.applicant_id, mentor=mentor.applicant_id).exists():
+        raise ServiceError(_("%(adept)s and %(mentor)s must not be matched (exclusion).") % names)
+
+
+def _score_pair(program: Program, adept: Application, mentor: Application) -> tuple[float, dict]:
+    common = _vocabulary(program, [adept, mentor])
+    adept_side = _side([adept], capacity=None, **common)
+    mentor_side = _side([mentor], capacity=np.array([1]), **common)
+    first = np.array([0])
+    components = engine.pair_components(adept_side, mentor_side, first, first)
+    score = float(engine.pair_scores(components, program.matching_weights)[0])
+    return round(score, 2), {name: round(float(v[0]), 3) for name, v in components.items()}
+
+
+def _lock_mentor(mentor: Application) -> int:
+    """Lock the mentor's application row and count their live matches.
+
+    Race: two coordinators adding a pair with the same mentor at once could exceed the
+    capacity; the row lock makes the second wait and count the first one's match.
+    """
+    Application.objects.select_for_update().get(pk=mentor.pk)
+    return Match.objects.filter(mentor=mentor).live().count()
+
+
+def match_add(*, program: Program, adept: Application, mentor: Application, by) -> Match:
+    """A pair made by hand; refused if it breaks a hard rule. It is locked, so a re-run
+    keeps it."""
+    with transaction.atomic():
+        _check_pair(program, adept, mentor)
+        if Match.objects.filter(adept=adept).live().exists():
+            raise ServiceError(_("%(adept)s already has a match.") % {"adept": adept.applicant})
+        if _lock_mentor(mentor) >= (mentor.mentor_capacity or 1):
+            raise ServiceError(
+                _("%(mentor)s has no place left (capacity %(capacity)d).")
+                % {"mentor": mentor.applicant, "capacity": mentor.mentor_capacity or 1}
+            )
+        score, components = _score_pair(program, adept, mentor)
+        return Match.objects.create(
+            program=program, adept=adept, mentor=mentor, score=score, components=components,
+            locked=True,
+        )  # fmt: skip
+
+
+def match_set_locked(*, match: Match, locked: bool) -> None:
+    if match.status != Match.Status.PROPOSED:
+        raise ServiceError(_("Only proposed pairs can be locked or unlocked."))
+    Match.objects.filter(pk=match.pk).update(locked=locked)
+
+
+def match_remove(*, match: Match) -> None:
+    if match.status != Match.Status.PROPOSED:
+        raise ServiceError(_("Only proposed pairs can be removed; end a published match instead."))
+    match.delete()
+
+
+def match_swap(*, first: Match, second: Match) -> None:
+    """Swap the mentors of two proposed pairs; both new pairs are checked and locked."""
+    if first.pk == second.pk:
+        raise ServiceError(_("Choose two different pairs to swap."))
+    if first.status != Match.Status.PROPOSED or second.status != Match.Status.PROPOSED:
+        raise ServiceError(_("Only proposed pairs can be swapped."))
+    program = first.program
+    with transaction.atomic():
+        _check_pair(program, first.adept, second.mentor)
+        _check_pair(program, second.adept, first.mentor)
+        first_mentor, second_mentor = first.mentor, second.mentor
+        for match, mentor in ((first, second_mentor), (second, first_mentor)):
+            match.mentor = mentor
+            match.score, match.components = _score_pair(program, match.adept, mentor)
+            match.locked = True
+            match.run = None
+        Match.objects.bulk_update(
+            [first, second], ["mentor", "score", "components", "locked", "run"]
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# Publishing, ending, asking for a new match
+# --------------------------------------------------------------------------------------------
+
+
+def matches_publish(*, program: Program, by) -> int:
+    """Make the proposed pairs live and introduce both people to each other, once."""
+    now = timezone.now()
+    with transaction.atomic():
+        proposed = list(
+            program.matches.select_for_update(of=("self",))
+            .filter(status=Match.Status.PROPOSED)
+            .select_related("adept", "mentor")
+        )
+        for match in proposed:
+            match.status = Match.Status.PUBLISHED
+            match.published_at = now
+        Match.objects.bulk_update(proposed, ["status", "published_at"])
+        notify_many(
+            [
+                Notification(
+                    recipient_id=person,
+                    kind=Notification.Kind.INTRODUCTION,
+                    key=f"introduction:{match.pk}",
+                    program=program,
+                    context={"match": match.pk},
+                )
+                for match in proposed
+                for person in (match.adept.applicant_id, match.mentor.applicant_id)
+            ]
+        )
+    return len(proposed)
+
+
+def match_end(*, match: Match, by, reason: str) -> None:
+    """End a published match early; the two are never matched again."""
+    if match.status != Match.Status.PUBLISHED:
+        raise ServiceError(_("Only a published match can be ended."))
+    if not reason.strip():
+        raise ServiceError(_("Write why the match ends; only coordinators see it."))
+    now = timezone.now()
+    with transaction.atomic():
+        Match.objects.filter(pk=match.pk).update(
+            status=Match.Status.ENDED, ended_at=now, end_reason=reason.strip()
+        )
+        Exclusion.objects.get_or_create(
+            adept_id=match.adept.applicant_id,
+            mentor_id=match.mentor.applicant_id,
+            defaults={"reason": Exclusion.Reason.ENDED, "created_by": by},
+        )
+        match.rematch_requests.filter(handled_at__isnull=True).update(handled_at=now)
+
+
+def rematch_request(*, match: Match, user, reason: str) -> RematchRequest:
+    if user.pk not in (match.adept.applicant_id, match.mentor.applicant_id):
+        raise ServiceError(_("This match is not yours."))
+    if match.status != Match.Status.PUBLISHED:
+        raise ServiceError(_("This match has already ended."))
+    if not reason.strip():
+        raise ServiceError(_("Please tell the coordinators why."))
+    request, _created = RematchRequest.objects.update_or_create(
+        match=match, requested_by=user, handled_at=None, defaults={"reason": reason.strip()}
+    )
+    return request

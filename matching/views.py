@@ -1,0 +1,197 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from mentorship.errors import ServiceError
+from programs.models import Application, FocusArea, Program
+from programs.services import applications_decide, applications_move_to_bank
+
+from . import services
+from .explain import explain, unmatched_reason
+from .forms import AddPairForm, RematchForm
+from .models import Match, RematchRequest
+
+APPLICATION_RELATED = ["applicant", "organization", "program"]
+
+
+def _matches(program, statuses):
+    areas = FocusArea.objects.order_by("code")
+    related = [f"{side}__{name}" for side in ("adept", "mentor") for name in APPLICATION_RELATED]
+    open_requests = RematchRequest.objects.filter(handled_at__isnull=True).select_related(
+        "requested_by"
+    )
+    return (
+        Match.objects.filter(program=program, status__in=statuses)
+        .select_related(*related)
+        .prefetch_related(
+            Prefetch("adept__focus_areas", queryset=areas),
+            Prefetch("mentor__focus_areas", queryset=areas),
+            Prefetch("rematch_requests", queryset=open_requests, to_attr="open_requests"),
+        )
+        .order_by("-locked", "-score", "pk")
+    )
+
+
+def _unmatched(entries, matched):
+    """Run entries with their applications, for the lists of who was left out; people
+    matched by hand since the run are no longer listed."""
+    applications = Application.objects.filter(
+        pk__in=[e["application"] for e in entries], status=Application.Status.ACCEPTED
+    ).select_related("applicant", "organization")
+    by_pk = {a.pk: a for a in applications}
+    return [
+        {"application": by_pk[e["application"]], "reason": unmatched_reason(e)}
+        for e in entries
+        if e["application"] in by_pk and e["application"] not in matched
+    ]
+
+
+@login_required
+def review(request, slug):
+    program = get_object_or_404(Program.objects.coordinated_by(request.user), slug=slug)
+    if request.method == "POST":
+        _act(request, program)
+        return redirect("matching:review", slug=program.slug)
+    run = program.matching_runs.first()
+    proposed = list(_matches(program, [Match.Status.PROPOSED]))
+    live = list(_matches(program, [Match.Status.PUBLISHED]))
+    matched = {m.adept_id for m in proposed + live} | {m.mentor_id for m in proposed + live}
+    for match in proposed + live:
+        match.explanation = explain(match)
+    context = {
+        "program": program,
+        "run": run,
+        "proposed": proposed,
+        "live": live,
+        "total": sum(m.score for m in proposed),
+        "average": sum(m.score for m in proposed) / len(proposed) if proposed else 0,
+        "unmatched_adepts": _unmatched(run.unmatched_adepts if run else [], matched),
+        "unmatched_mentors": _unmatched(run.unmatched_mentors if run else [], matched),
+        "add_form": AddPairForm(program=program),
+    }
+    return render(request, "matching/review.html", context)
+
+
+def _act(request, program):
+    """One coordinator action from the review screen, through its service."""
+    action = request.POST.get("action", "")
+    matches = Match.objects.filter(program=program).select_related("adept", "mentor", "program")
+    try:
+        if action == "run":
+            run = services.matching_start(program=program, by=request.user)
+            if run.in_progress:
+                messages.info(request, _("Matching has started; this page shows its progress."))
+            else:
+                messages.success(
+                    request,
+                    _("Matching is done: %(pairs)d pairs proposed.") % {"pairs": run.pairs},
+                )
+        elif action == "publish":
+            count = services.matches_publish(program=program, by=request.user)
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)d pair published; both people get an introduction by e-mail.",
+                    "%(count)d pairs published; everyone gets an introduction by e-mail.",
+                    count,
+                )
+                % {"count": count},
+            )
+        elif action in ("lock", "unlock"):
+            match = get_object_or_404(matches, pk=request.POST.get("match"))
+            services.match_set_locked(match=match, locked=action == "lock")
+            locked = action == "lock"
+            messages.success(
+                request, _("The pair is locked.") if locked else _("The pair is unlocked.")
+            )
+        elif action == "remove":
+            services.match_remove(match=get_object_or_404(matches, pk=request.POST.get("match")))
+            messages.success(request, _("The pair is removed."))
+        elif action == "swap":
+            services.match_swap(
+                first=get_object_or_404(matches, pk=request.POST.get("match")),
+                second=get_object_or_404(matches, pk=request.POST.get("other")),
+            )
+            messages.success(request, _("The mentors are swapped; both pairs are locked."))
+        elif action == "add":
+            form = AddPairForm(request.POST, program=program)
+            if not form.is_valid():
+                raise ServiceError(_("Choose an accepted adept and an accepted mentor."))
+            services.match_add(
+                program=program,
+                adept=form.cleaned_data["adept"],
+                mentor=form.cleaned_data["mentor"],
+                by=request.user,
+            )
+            messages.success(request, _("The pair is added and locked."))
+        elif action == "end":
+            match = get_object_or_404(matches, pk=request.POST.get("match"))
+            services.match_end(match=match, by=request.user, reason=request.POST.get("reason", ""))
+            messages.success(
+                request,
+                _(
+                    "The match has ended; the two will not be matched again. Run matching to "
+                    "find new pairs."
+                ),
+            )
+        elif action in ("waitlist_adepts", "bank_mentors"):
+            _handle_unmatched(request, program, action)
+        else:
+            raise Http404
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+
+
+def _handle_unmatched(request, program, action):
+    run = program.matching_runs.first()
+    key = "unmatched_adepts" if action == "waitlist_adepts" else "unmatched_mentors"
+    matched = Match.objects.filter(program=program).live()
+    applications = (
+        Application.objects.filter(
+            program=program,
+            status=Application.Status.ACCEPTED,
+            pk__in=[e["application"] for e in (getattr(run, key, None) or [])],
+        )
+        .exclude(pk__in=matched.values("adept"))
+        .exclude(pk__in=matched.values("mentor"))
+    )
+    if action == "waitlist_adepts":
+        changed, errors = applications_decide(
+            applications=applications, decision=Application.Status.WAITLISTED, by=request.user
+        )
+        done = _("%(count)d unmatched adepts moved to the waiting list.")
+    else:
+        changed, errors = applications_move_to_bank(applications=applications, by=request.user)
+        done = _("%(count)d unmatched mentors moved to the mentor bank.")
+    for error in errors:
+        messages.error(request, error)
+    messages.success(request, done % {"count": changed})
+
+
+@login_required
+def rematch(request, pk):
+    match = get_object_or_404(
+        Match.objects.for_user(request.user).select_related(
+            "program", "adept__applicant", "mentor__applicant"
+        ),
+        pk=pk,
+    )
+    mine = match.adept if match.adept.applicant_id == request.user.pk else match.mentor
+    form = RematchForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            reason = form.cleaned_data["reason"]
+            services.rematch_request(match=match, user=request.user, reason=reason)
+        except ServiceError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(
+                request,
+                _("Your request has been sent to the coordinators. They will contact you."),
+            )
+            return redirect(mine)
+    return render(request, "matching/rematch.html", {"match": match, "form": form, "mine": mine})
