@@ -72,6 +72,9 @@ class Command(BaseCommand):
         school, school_created = created[0]
         if school_created:
             self.applications(school, users)
+        universities, universities_created = created[1]
+        if universities_created:
+            self.accepted_for_matching(universities)
         new = [p.name for p, was_created in created if was_created]
         self.stdout.write(
             f"Demo data ready: {len(new)} new program(s)"
@@ -155,6 +158,44 @@ class Command(BaseCommand):
                 submitted_at=now - datetime.timedelta(days=index),
             )
             application.focus_areas.set(areas[index % len(areas) :][:2])
+
+    def accepted_for_matching(self, program: Program) -> None:
+        """Accepted adepts and mentors from different universities, ready to be matched."""
+        now = timezone.now()
+        universities = list(program.organizations.order_by("name"))
+        areas = list(program.focus_areas.order_by("code"))
+        regions = ["Stockholm", "Solna", "Huddinge", "Stockholm"]
+        people = [
+            ("Alva Andersson", Role.ADEPT, 1), ("Ben Berglund", Role.ADEPT, 2),
+            ("Cecilia Chen", Role.ADEPT, 1), ("David Dahl", Role.ADEPT, 0),
+            ("Emma Ek", Role.ADEPT, 2), ("Farid Fors", Role.ADEPT, 1),
+            ("Greta Gran", Role.MENTOR, 12), ("Hans Holm", Role.MENTOR, 9),
+            ("Ingrid Isaksson", Role.MENTOR, 15), ("Jonas Jansson", Role.MENTOR, 7),
+        ]  # fmt: skip
+        for index, (name, role, years) in enumerate(people):
+            user = self.participant(f"larosaten{index + 1}@example.org", name)
+            application = Application.objects.create(
+                program=program,
+                applicant=user,
+                role=role,
+                status=Application.Status.ACCEPTED,
+                organization=universities[index % len(universities)],
+                unit=f"Institution {index % 3 + 1}",
+                job_title="Prefekt" if role == Role.MENTOR else "Enhetschef",
+                manager_since=program.starts_on - datetime.timedelta(days=365 * years + 200),
+                direct_reports=6 + index,
+                meeting_format=["either", "physical", "digital"][index % 3],
+                region=regions[index % len(regions)],
+                languages=["sv", "en"] if index % 2 else ["sv"],
+                mentor_capacity=2 if role == Role.MENTOR else None,
+                letter="Jag vill utvecklas i mitt chefskap tillsammans med någon utanför mitt "
+                "eget lärosäte.",
+                consent_processing_at=now,
+                consent_bank_at=now if role == Role.MENTOR else None,
+                submitted_at=now,
+                decided_at=now,
+            )
+            application.focus_areas.set(areas[index % len(areas) :][:3])
 
     def participant(self, email: str, name: str) -> User:
         user = User.objects.filter(email__iexact=email).first()

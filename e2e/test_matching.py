@@ -1,0 +1,36 @@
+"""A coordinator matches a program in one click, adjusts, and publishes."""
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import expect
+
+from matching.models import Match
+from programs.models import Program
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_the_coordinator_matches_the_demo_program_and_publishes(page, assert_accessible):
+    call_command("seed_demo", stdout=None)
+    program = Program.objects.get(slug__startswith="mentorprogram-larosaten")
+    page.goto("/accounts/login/")
+    page.locator("#id_login").fill("coordinator@example.org")
+    page.locator("#id_password").fill("demo-password-2026")
+    page.locator("#id_password").press("Enter")
+    page.get_by_role("button", name="English").click()
+
+    page.goto(f"/manage/programs/{program.slug}/matching/")
+    assert_accessible(page)
+    page.get_by_role("button", name="Run matching").click()
+    expect(page.get_by_text("Matching is done")).to_be_visible()
+    assert_accessible(page)
+    rows = page.locator("table").first.locator("tbody tr")
+    assert rows.count() == Match.objects.filter(program=program).count() > 0
+    expect(rows.first.get_by_text("Needs met by strengths")).to_be_visible()
+
+    rows.first.get_by_role("button", name="Lock").click()
+    expect(page.get_by_text("The pair is locked.")).to_be_visible()
+    page.get_by_role("button", name="Publish the proposed pairs").click()
+    expect(page.get_by_text("pairs published; everyone gets an introduction")).to_be_visible()
+    assert_accessible(page)
+    assert not Match.objects.filter(program=program, status="proposed").exists()

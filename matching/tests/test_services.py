@@ -1,0 +1,280 @@
+import pytest
+from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accounts.tests.factories import UserFactory
+from matching import services
+from matching.models import Exclusion, Match, MatchingRun, RematchRequest
+from matching.tasks import run_matching
+from mentorship.errors import ServiceError
+from notifications.models import Notification
+from notifications.services import notifications_deliver
+from programs.models import Application, Role
+from programs.tests.factories import (
+    ApplicationFactory,
+    FocusAreaFactory,
+    OrganizationFactory,
+    ProgramFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+ACCEPTED = Application.Status.ACCEPTED
+
+
+@pytest.fixture
+def setup(coordinator):
+    kth, su, ki = (OrganizationFactory(name=n) for n in ("KTH", "SU", "KI"))
+    budget, change = FocusAreaFactory(name_en="Budget"), FocusAreaFactory(name_en="Change")
+    program = ProgramFactory(slug="larosaten", organizations=[kth, su, ki])
+    program.coordinators.add(coordinator)
+    program.focus_areas.set([budget, change])
+
+    def person(role, organization, areas, **extra):
+        application = ApplicationFactory(
+            program=program, role=role, organization=organization, **{"status": ACCEPTED, **extra}
+        )
+        application.focus_areas.set(areas)
+        return application
+
+    return {
+        "program": program,
+        "kth": kth,
+        "su": su,
+        "ki": ki,
+        "person": person,
+        "budget": budget,
+        "change": change,
+    }
+
+
+def test_running_proposes_pairs_under_the_pairing_rule_with_explanations(
+    client, coordinator, setup
+):
+    s = setup
+    adept = s["person"](Role.ADEPT, s["kth"], [s["budget"]], region="Umeå", languages=["sv"])
+    same_org_mentor = s["person"](Role.MENTOR, s["kth"], [s["budget"]], region="Umeå")
+    mentor = s["person"](Role.MENTOR, s["su"], [s["budget"]], region="Umeå", languages=["sv"])
+
+    run = services.matching_start(program=s["program"], by=coordinator)
+
+    assert run.status == MatchingRun.Status.DONE
+    (match,) = Match.objects.filter(program=s["program"])
+    assert (match.adept, match.mentor) == (adept, mentor)
+    assert match.status == Match.Status.PROPOSED
+    assert match.components["needs"] == 1.0
+    assert run.unmatched_mentors == [{"application": same_org_mentor.pk, "reason": "not_needed"}]
+
+    client.force_login(coordinator)
+    html = client.get(reverse("matching:review", args=["larosaten"])).content.decode()
+    assert "Needs met by strengths: Budget (1 of 1)." in html
+    assert "Same region: Umeå." in html
+    assert "Shared language: Swedish." in html
+
+
+def test_an_adept_nobody_may_mentor_is_listed_with_the_reason(client, coordinator, setup):
+    s = setup
+    s["person"](Role.ADEPT, s["kth"], [s["budget"]])
+    s["person"](Role.MENTOR, s["kth"], [s["budget"]])
+    run = services.matching_start(program=s["program"], by=coordinator)
+    assert run.pairs == 0
+    client.force_login(coordinator)
+    html = client.get(reverse("matching:review", args=["larosaten"])).content.decode()
+    assert "Every mentor is ruled out by the program&#x27;s rules (same organisation: 1)." in html
+
+
+def test_locked_pairs_survive_a_rerun_and_unlocked_ones_are_replaced(coordinator, setup):
+    s = setup
+    a1 = s["person"](Role.ADEPT, s["kth"], [s["budget"]])
+    a2 = s["person"](Role.ADEPT, s["kth"], [s["change"]])
+    m1 = s["person"](Role.MENTOR, s["su"], [s["budget"]], mentor_capacity=1)
+    m2 = s["person"](Role.MENTOR, s["ki"], [s["change"]], mentor_capacity=1)
+    services.matching_start(program=s["program"], by=coordinator)
+    assert set(Match.objects.values_list("adept", "mentor")) == {(a1.pk, m1.pk), (a2.pk, m2.pk)}
+
+    # The coordinator prefers the other way round: swap (which locks), then re-run.
+    first = Match.objects.get(adept=a1)
+    second = Match.objects.get(adept=a2)
+    services.match_swap(first=first, second=second)
+    services.matching_start(program=s["program"], by=coordinator)
+    assert set(Match.objects.values_list("adept", "mentor", "locked")) == {
+        (a1.pk, m2.pk, True),
+        (a2.pk, m1.pk, True),
+    }
+
+
+def test_a_pair_added_by_hand_is_refused_when_it_breaks_a_rule(coordinator, setup):
+    s = setup
+    adept = s["person"](Role.ADEPT, s["kth"], [s["budget"]])
+    colleague = s["person"](Role.MENTOR, s["kth"], [s["budget"]])
+    excluded = s["person"](Role.MENTOR, s["su"], [s["budget"]], mentor_capacity=1)
+    Exclusion.objects.create(adept=adept.applicant, mentor=excluded.applicant, reason="conflict")
+    with pytest.raises(ServiceError, match="same organisation"):
+        services.match_add(program=s["program"], adept=adept, mentor=colleague, by=coordinator)
+    with pytest.raises(ServiceError, match="exclusion"):
+        services.match_add(program=s["program"], adept=adept, mentor=excluded, by=coordinator)
+    waiting = s["person"](Role.ADEPT, s["ki"], [], status=Application.Status.SUBMITTED)
+    with pytest.raises(ServiceError, match="accepted"):
+        services.match_add(program=s["program"], adept=waiting, mentor=excluded, by=coordinator)
+    assert not Match.objects.exists()
+
+
+def test_a_mentor_is_never_given_more_adepts_than_their_capacity(coordinator, setup):
+    s = setup
+    mentor = s["person"](Role.MENTOR, s["su"], [s["budget"]], mentor_capacity=1)
+    first = s["person"](Role.ADEPT, s["kth"], [s["budget"]])
+    second = s["person"](Role.ADEPT, s["ki"], [s["budget"]])
+    services.match_add(program=s["program"], adept=first, mentor=mentor, by=coordinator)
+    with pytest.raises(ServiceError, match="no place left"):
+        services.match_add(program=s["program"], adept=second, mentor=mentor, by=coordinator)
+    with pytest.raises(ServiceError, match="already has a match"):
+        services.match_add(program=s["program"], adept=first, mentor=mentor, by=coordinator)
+
+
+def test_publishing_twice_introduces_each_person_once_in_their_language(
+    coordinator, setup, django_capture_on_commit_callbacks
+):
+    s = setup
+    adept = s["person"](Role.ADEPT, s["kth"], [s["budget"]], applicant=UserFactory(language="da"))
+    mentor = s["person"](Role.MENTOR, s["su"], [s["budget"]])
+    services.matching_start(program=s["program"], by=coordinator)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.matches_publish(program=s["program"], by=coordinator) == 1
+        assert services.matches_publish(program=s["program"], by=coordinator) == 0
+    notifications_deliver()
+    notifications_deliver()
+    by_recipient = {message.to[0]: message for message in mail.outbox}
+    assert len(mail.outbox) == 2
+    to_adept = by_recipient[adept.applicant.email]
+    to_mentor = by_recipient[mentor.applicant.email]
+    assert to_adept.extra_headers["Content-Language"] == "da"
+    assert mentor.applicant.full_name in to_adept.body and mentor.applicant.email in to_adept.body
+    assert "SU" in to_adept.body
+    assert adept.applicant.full_name in to_mentor.body
+    assert "you book the first meeting" in to_mentor.body
+    assert Match.objects.get().status == Match.Status.PUBLISHED
+
+
+def test_a_rematch_request_reaches_the_coordinator_and_ending_creates_an_exclusion(
+    client, coordinator, setup
+):
+    s = setup
+    adept = s["person"](Role.ADEPT, s["kth"], [s["budget"]])
+    mentor = s["person"](Role.MENTOR, s["su"], [s["budget"]])
+    services.matching_start(program=s["program"], by=coordinator)
+    services.matches_publish(program=s["program"], by=coordinator)
+    match = Match.objects.get()
+
+    client.force_login(adept.applicant)
+    url = reverse("matching:rematch", args=[match.pk])
+    response = client.post(url, {"reason": "HEMLIG-ORSAK: vi möts aldrig"}, follow=True)
+    assert "sent to the coordinators" in response.content.decode()
+    assert RematchRequest.objects.get().reason == "HEMLIG-ORSAK: vi möts aldrig"
+
+    # The mentor never sees the reason.
+    client.force_login(mentor.applicant)
+    assert "HEMLIG-ORSAK" not in client.get(mentor.get_absolute_url()).content.decode()
+
+    client.force_login(coordinator)
+    review = reverse("matching:review", args=["larosaten"])
+    assert "HEMLIG-ORSAK" in client.get(review).content.decode()
+    client.post(review, {"action": "end", "match": match.pk, "reason": "Fungerade inte"})
+    match.refresh_from_db()
+    assert match.status == Match.Status.ENDED
+    assert Exclusion.objects.filter(adept=adept.applicant, mentor=mentor.applicant).exists()
+    assert RematchRequest.objects.get().handled_at is not None
+
+    # Matching again never puts them back together.
+    run = services.matching_start(program=s["program"], by=coordinator)
+    assert run.pairs == 0
+    assert run.unmatched_adepts[0]["reason"] == "no_allowed"
+
+
+def test_participants_see_published_matches_only(client, coordinator, setup):
+    s = setup
+    adept = s["person"](Role.ADEPT, s["kth"], [s["budget"]])
+    mentor = s["person"](Role.MENTOR, s["su"], [s["budget"]])
+    services.matching_start(program=s["program"], by=coordinator)
+    s["program"].applications_open_at = s["program"].applications_open_at.replace(year=2000)
+    s["program"].applications_close_at = s["program"].applications_close_at.replace(year=2001)
+    s["program"].save()
+    client.force_login(adept.applicant)
+    page = client.get(adept.get_absolute_url()).content.decode()
+    assert mentor.applicant.full_name not in page  # a proposal is not shown
+    assert client.get(reverse("matching:review", args=["larosaten"])).status_code == 404
+    services.matches_publish(program=s["program"], by=coordinator)
+    page = client.get(adept.get_absolute_url()).content.decode()
+    assert mentor.applicant.full_name in page
+    assert mentor.applicant.email in page
+
+
+def test_a_large_program_is_matched_by_the_task(coordinator, setup, monkeypatch):
+    s = setup
+    s["person"](Role.ADEPT, s["kth"], [s["budget"]])
+    s["person"](Role.MENTOR, s["su"], [s["budget"]])
+    monkeypatch.setattr(services, "ASYNC_THRESHOLD", 1)
+    run = services.matching_start(program=s["program"], by=coordinator)
+    assert run.status == MatchingRun.Status.PENDING
+    run_matching(run.pk)  # what the worker does with the task
+    run.refresh_from_db()
+    assert run.status == MatchingRun.Status.DONE
+    assert run.pairs == 1
+    run_matching(run.pk)  # a redelivered task does nothing
+    assert Match.objects.count() == 1
+
+
+def test_the_review_shows_progress_while_a_run_is_pending(client, coordinator, setup):
+    MatchingRun.objects.create(program=setup["program"], created_by=coordinator, progress=30)
+    client.force_login(coordinator)
+    html = client.get(reverse("matching:review", args=["larosaten"])).content.decode()
+    assert 'http-equiv="refresh"' in html
+    assert 'aria-valuenow="30"' in html
+
+
+def test_the_unmatched_go_to_the_waiting_list_and_the_mentor_bank(client, coordinator, setup):
+    s = setup
+    adept = s["person"](Role.ADEPT, s["kth"], [s["budget"]])
+    lonely = s["person"](Role.ADEPT, s["su"], [s["change"]])
+    mentor = s["person"](Role.MENTOR, s["su"], [s["budget"]], mentor_capacity=1)
+    spare = s["person"](Role.MENTOR, s["ki"], [], mentor_capacity=1)
+    s["program"].matching_min_score = 60
+    s["program"].save()
+    services.matching_start(program=s["program"], by=coordinator)
+    client.force_login(coordinator)
+    review = reverse("matching:review", args=["larosaten"])
+    client.post(review, {"action": "waitlist_adepts"})
+    client.post(review, {"action": "bank_mentors"})
+    statuses = dict(Application.objects.values_list("pk", "status"))
+    assert statuses[lonely.pk] == Application.Status.WAITLISTED
+    assert statuses[spare.pk] == Application.Status.BANKED
+    assert statuses[adept.pk] == statuses[mentor.pk] == ACCEPTED
+
+
+def test_the_review_runs_the_same_queries_for_20_and_200_pairs(client, coordinator, setup):
+    s = setup
+
+    def make(count):
+        for _ in range(count):
+            adept = s["person"](Role.ADEPT, s["kth"], [s["budget"], s["change"]])
+            mentor = s["person"](Role.MENTOR, s["su"], [s["budget"]], mentor_capacity=1)
+            Match.objects.create(program=s["program"], adept=adept, mentor=mentor, score=50)
+
+    client.force_login(coordinator)
+    url = reverse("matching:review", args=["larosaten"])
+    make(20)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    make(180)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(url)
+    assert len(response.context["proposed"]) == 200
+    assert len(many) == len(few)
+
+
+def test_another_programs_coordinator_cannot_act_on_the_review(client, other_coordinator, setup):
+    client.force_login(other_coordinator)
+    url = reverse("matching:review", args=["larosaten"])
+    assert client.post(url, {"action": "publish"}).status_code == 404
+    assert not Notification.objects.exists()
