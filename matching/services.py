@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Count, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from kombu.exceptions import OperationalError
 
 from mentorship.errors import ServiceError
 from notifications.models import Notification
@@ -186,12 +187,23 @@ def matching_start(*, program: Program, by) -> MatchingRun:
     )
     size = Application.objects.filter(program=program, status=Application.Status.ACCEPTED).count()
     if size > ASYNC_THRESHOLD:
-        from .tasks import run_matching
-
-        transaction.on_commit(lambda: run_matching.delay(run.pk))
+        transaction.on_commit(lambda: _enqueue(run.pk))
     else:
         matching_run(run=run)
     return run
+
+
+def _enqueue(run_id: int) -> None:
+    from .tasks import run_matching
+
+    try:
+        run_matching.delay(run_id)
+    except OperationalError as exc:
+        # The coordinator sees the run failed and can press "run" again; nothing is lost.
+        logger.warning("Broker unavailable, matching run %s not started: %s", run_id, exc)
+        MatchingRun.objects.filter(pk=run_id).update(
+            status=MatchingRun.Status.FAILED, error=f"Task queue unavailable: {exc}"[:2000]
+        )
 
 
 def matching_run(*, run: MatchingRun) -> MatchingRun:
