@@ -57,10 +57,12 @@ class RedisServer:
 
 
 @pytest.fixture
-def redis_server(tmp_path):
+def redis_server(tmp_path, monkeypatch):
     server = RedisServer(tmp_path)
     server.start()
     previous = celery_app.conf.broker_url
+    # Celery reads CELERY_BROKER_URL from the environment before its own settings.
+    monkeypatch.setenv("CELERY_BROKER_URL", server.url)
     celery_app.conf.broker_url = server.url
     celery_app._after_fork()  # drop the connection pools that point at the old broker
     yield server
