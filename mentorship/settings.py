@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "programs",
     "notifications",
     "matching",
+    "meetings",
 ]
 
 MIDDLEWARE = [

@@ -9,6 +9,7 @@ admin.site.login = secure_admin_login(admin.site.login)
 urlpatterns = [
     path("", include("programs.urls")),
     path("", include("matching.urls")),
+    path("", include("meetings.urls")),
     path("accounts/", include("allauth.urls")),
     path("account/", include("accounts.urls")),
     path(

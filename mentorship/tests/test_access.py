@@ -5,21 +5,33 @@ without its access rule. The admin and allauth bring their own access control.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
 from matching.models import Match
+from meetings.models import CalendarFeed, Goal, Meeting
 from programs.models import Program, Role
 from programs.tests.factories import ApplicationFactory, ProgramFactory
 
 pytestmark = pytest.mark.django_db
 
-# "user" is a participant who owns the application in the cases; "other_user" is another.
-ROLES = ["anonymous", "user", "other_user", "other_coordinator", "coordinator", "superuser"]
+# "user" owns the application in the cases and is the mentor of a pair whose adept is
+# "adept"; "other_user" is in another pair, in another program.
+ROLES = [
+    "anonymous",
+    "user",
+    "adept",
+    "other_user",
+    "other_coordinator",
+    "coordinator",
+    "superuser",
+]
 LOGIN = "login"  # expected: a redirect to the login page
 
 
@@ -50,6 +62,12 @@ def owner_only(code):
     return {**everyone(404), "anonymous": LOGIN, "user": code}
 
 
+def pair_only(code):
+    """Pages of the pair: its two members, nobody else (coordinators see metadata in the
+    admin)."""
+    return {**owner_only(code), "adept": code}
+
+
 def own_application(objects):
     return {"pk": objects["application"].pk}
 
@@ -69,7 +87,12 @@ ACCESS = [
     Case("accounts:profile", signed_in(200)),
     Case("accounts:set_language", everyone(405)),
     Case("accounts:set_language", everyone(302), method="post", data={"language": "en"}),
-    Case("programs:apply", signed_in(200), kwargs={"slug": "the-program", "role": "adept"}),
+    # The adept has applied already and is sent to that application.
+    Case(
+        "programs:apply",
+        {**signed_in(200), "adept": 302},
+        kwargs={"slug": "the-program", "role": "adept"},
+    ),
     Case(
         "programs:apply",
         signed_in(404),
@@ -109,7 +132,41 @@ ACCESS = [
         label="run",
     ),
     # A participant's own page: coordinators see matches in the review, not here.
-    Case("matching:rematch", owner_only(200), kwargs=lambda o: {"pk": o["match"].pk}),
+    Case("matching:rematch", pair_only(200), kwargs=lambda o: {"pk": o["match"].pk}),
+    Case("meetings:mentorships", {**signed_in(200), "user": 302, "adept": 302, "other_user": 302}),
+    Case("meetings:mentorship", pair_only(200), kwargs=lambda o: {"pk": o["match"].pk}),
+    Case("meetings:goal_add", pair_only(200), kwargs=lambda o: {"pk": o["match"].pk}),
+    Case(
+        "meetings:goal_add",
+        pair_only(302),
+        kwargs=lambda o: {"pk": o["match"].pk},
+        method="post",
+        data={"goal-title": "Bli tryggare", "goal-status": "open"},
+        label="save",
+    ),
+    Case("meetings:goal_edit", pair_only(200), kwargs=lambda o: o["goal_kwargs"]),
+    Case(
+        "meetings:goal_move",
+        pair_only(302),
+        kwargs=lambda o: o["goal_kwargs"],
+        method="post",
+        data={"direction": "up"},
+    ),
+    Case(
+        "meetings:goal_comment",
+        pair_only(302),
+        kwargs=lambda o: o["goal_kwargs"],
+        method="post",
+        data={"text": "Bra mål"},
+    ),
+    Case("meetings:meeting_add", pair_only(200), kwargs=lambda o: {"pk": o["match"].pk}),
+    Case("meetings:meeting", pair_only(200), kwargs=lambda o: {"meeting_id": o["meeting"].pk}),
+    Case("meetings:meeting_ics", pair_only(200), kwargs=lambda o: {"meeting_id": o["meeting"].pk}),
+    Case("meetings:calendar", signed_in(200)),
+    Case("meetings:calendar", signed_in(302), method="post", data={"action": "create"}),
+    # The secret address is the key: whoever has it gets the feed, a wrong one gets nothing.
+    Case("meetings:feed", everyone(200), kwargs=lambda o: {"token": o["feed"].token}),
+    Case("meetings:feed", everyone(404), kwargs={"token": "not-a-token"}, label="unknown"),
     Case("programs:mentor_bank", signed_in(200)),
     Case("programs:mentor_bank", signed_in(302), method="post", label="leave"),
 ]
@@ -142,6 +199,7 @@ def cast(db):
     return {
         "anonymous": None,
         "user": UserFactory(),
+        "adept": UserFactory(),
         "other_user": UserFactory(),
         "other_coordinator": UserFactory(is_staff=True),
         "coordinator": program_coordinator,
@@ -156,14 +214,28 @@ def test_access(client, cast, case, role):
     program.coordinators.add(cast["coordinator"])
     ProgramFactory(slug="another-program").coordinators.add(cast["other_coordinator"])
     mentoring = ApplicationFactory(program=program, applicant=cast["user"], role=Role.MENTOR)
+    match = Match.objects.create(
+        program=program,
+        adept=ApplicationFactory(program=program, applicant=cast["adept"]),
+        mentor=mentoring,
+        status=Match.Status.PUBLISHED,
+    )
+    elsewhere = ApplicationFactory(applicant=cast["other_user"])
+    Match.objects.create(
+        program=elsewhere.program,
+        adept=elsewhere,
+        mentor=ApplicationFactory(program=elsewhere.program, role=Role.MENTOR),
+        status=Match.Status.PUBLISHED,
+    )
+    goal = Goal.objects.create(match=match, title="Leda förändring")
     objects = {
         "application": mentoring,
-        "match": Match.objects.create(
-            program=program,
-            adept=ApplicationFactory(program=program),
-            mentor=mentoring,
-            status=Match.Status.PUBLISHED,
+        "match": match,
+        "goal_kwargs": {"pk": match.pk, "goal_id": goal.pk},
+        "meeting": Meeting.objects.create(
+            match=match, starts_at=timezone.now() + datetime.timedelta(days=70)
         ),
+        "feed": CalendarFeed.objects.create(user=cast["user"]),
     }
     if cast[role] is not None:
         client.force_login(cast[role])

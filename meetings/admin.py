@@ -1,0 +1,175 @@
+"""Coordinators see how pairs are doing: counts and dates only.
+
+Goal, GoalComment and Meeting are deliberately not registered: their content belongs to the
+pair alone.
+"""
+
+import csv
+
+from django.contrib import admin
+from django.db.models import BooleanField, Case, Count, Max, Q, Value, When
+from django.http import Http404, HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _gettext
+from django.utils.translation import gettext_lazy as _
+
+from matching.models import Match
+from programs.admin import CoordinatedOrganizationFilter, CoordinatedProgramFilter
+from programs.exports import safe_cell
+
+from .models import Meeting, PairActivity
+from .services import STALLED_AFTER
+
+
+class StalledFilter(admin.SimpleListFilter):
+    title = _("meeting rhythm")
+    parameter_name = "stalled"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("No meeting for 45 days")), ("no", _("Meeting regularly"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(stalled=self.value() == "yes")
+        return queryset
+
+
+class PairOrganizationFilter(CoordinatedOrganizationFilter):
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(
+                Q(adept__organization_id=self.value()) | Q(mentor__organization_id=self.value())
+            )
+        return queryset
+
+
+@admin.register(PairActivity)
+class PairActivityAdmin(admin.ModelAdmin):
+    list_display = [
+        "adept_name",
+        "mentor_name",
+        "program",
+        "status",
+        "held",
+        "planned",
+        "last_meeting",
+        "is_stalled",
+        "goals",
+    ]
+    list_filter = [CoordinatedProgramFilter, StalledFilter, PairOrganizationFilter, "status"]
+    search_fields = ["adept__applicant__full_name", "mentor__applicant__full_name"]
+    fields = ["program", "adept", "mentor", "status", "published_at", "ended_at"]
+    readonly_fields = fields
+    actions = ["export_csv"]
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_staff
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_staff
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404
+        return obj
+
+    def get_queryset(self, request):
+        cutoff = timezone.now() - STALLED_AFTER
+        held = Q(meetings__status=Meeting.Status.HELD)
+        return (
+            PairActivity.objects.for_coordinator(request.user)
+            .exclude(status=Match.Status.PROPOSED)
+            .select_related("program", "adept__applicant", "mentor__applicant")
+            .annotate(
+                held_count=Count("meetings", filter=held, distinct=True),
+                planned_count=Count(
+                    "meetings", filter=Q(meetings__status=Meeting.Status.PLANNED), distinct=True
+                ),
+                last_held=Max("meetings__starts_at", filter=held),
+                goal_count=Count("goals", distinct=True),
+            )
+            .annotate(
+                stalled=Case(
+                    When(
+                        Q(status=Match.Status.PUBLISHED)
+                        & (
+                            Q(last_held__lt=cutoff)
+                            | Q(last_held__isnull=True, published_at__lt=cutoff)
+                        ),
+                        then=Value(True),
+                    ),
+                    default=Value(False),
+                    output_field=BooleanField(),
+                )
+            )
+        )
+
+    @admin.display(description=_("adept"), ordering="adept__applicant__full_name")
+    def adept_name(self, obj):
+        return obj.adept.applicant.full_name
+
+    @admin.display(description=_("mentor"), ordering="mentor__applicant__full_name")
+    def mentor_name(self, obj):
+        return obj.mentor.applicant.full_name
+
+    @admin.display(description=_("meetings held"), ordering="held_count")
+    def held(self, obj):
+        return obj.held_count
+
+    @admin.display(description=_("meetings planned"), ordering="planned_count")
+    def planned(self, obj):
+        return obj.planned_count
+
+    @admin.display(description=_("last meeting"), ordering="last_held")
+    def last_meeting(self, obj):
+        return obj.last_held
+
+    @admin.display(description=_("no meeting for 45 days"), boolean=True, ordering="stalled")
+    def is_stalled(self, obj):
+        return obj.stalled
+
+    @admin.display(description=_("goals"), ordering="goal_count")
+    def goals(self, obj):
+        return obj.goal_count
+
+    @admin.action(description=_("Export pair activity as CSV (no content)"))
+    def export_csv(self, request, queryset):
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="pair-activity.csv"'
+        response.write("\ufeff")
+        writer = csv.writer(response)
+        writer.writerow(
+            [
+                _gettext("Program"), _gettext("Adept"), _gettext("Mentor"), _gettext("Status"),
+                _gettext("Meetings held"), _gettext("Meetings planned"), _gettext("Last meeting"),
+                _gettext("No meeting for 45 days"), _gettext("Goals"),
+            ]
+        )  # fmt: skip
+        for pair in queryset:
+            writer.writerow(
+                [
+                    safe_cell(value)
+                    for value in (
+                        pair.program.name,
+                        pair.adept.applicant.full_name,
+                        pair.mentor.applicant.full_name,
+                        pair.get_status_display(),
+                        pair.held_count,
+                        pair.planned_count,
+                        timezone.localtime(pair.last_held).date() if pair.last_held else "",
+                        _gettext("Yes") if pair.stalled else _gettext("No"),
+                        pair.goal_count,
+                    )
+                ]
+            )
+        return response

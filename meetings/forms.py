@@ -1,0 +1,48 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import MAX_MINUTES, MIN_MINUTES, Goal, GoalComment, Meeting
+
+DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+
+
+class GoalForm(forms.ModelForm):
+    class Meta:
+        model = Goal
+        fields = ["title", "description", "status"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+
+class CommentForm(forms.ModelForm):
+    class Meta:
+        model = GoalComment
+        fields = ["text"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 2})}
+
+
+class MeetingForm(forms.ModelForm):
+    starts_at = forms.DateTimeField(
+        label=_("Date and time"),
+        input_formats=[DATETIME_LOCAL],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
+    )
+
+    class Meta:
+        model = Meeting
+        fields = ["starts_at", "duration_minutes", "meeting_format", "location", "agenda", "notes"]
+        widgets = {
+            "meeting_format": forms.RadioSelect,
+            "agenda": forms.Textarea(attrs={"rows": 4}),
+            "notes": forms.Textarea(attrs={"rows": 5}),
+            "duration_minutes": forms.NumberInput(
+                attrs={"min": MIN_MINUTES, "max": MAX_MINUTES, "step": 15}
+            ),
+        }
+        help_texts = {
+            "notes": _("What you talked about. Only the two of you can read it."),
+            "location": _("An address or room, or the link to a digital meeting."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["duration_minutes"].help_text = _("From 15 minutes to 8 hours.")

@@ -1,0 +1,128 @@
+"""The pair's goals and meetings: every write checks that the user is in the pair and that
+the mentorship is still running."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from matching.models import Match
+from mentorship.errors import ServiceError
+
+from .models import MAX_MINUTES, MIN_MINUTES, CalendarFeed, Goal, GoalComment, Meeting
+
+# A meeting marked held may start at most this far ahead (time zones, a late evening entry).
+HELD_GRACE = datetime.timedelta(hours=12)
+STALLED_AFTER = datetime.timedelta(days=45)
+
+
+def _check_member(match: Match, user) -> None:
+    if user.pk not in (match.adept.applicant_id, match.mentor.applicant_id):
+        raise ServiceError(_("This mentorship is not yours."))
+
+
+def _check_writable(match: Match, user) -> None:
+    _check_member(match, user)
+    if match.status != Match.Status.PUBLISHED:
+        raise ServiceError(_("This mentorship has ended; its log can be read but not changed."))
+
+
+def _check_adept(match: Match, user) -> None:
+    _check_writable(match, user)
+    if user.pk != match.adept.applicant_id:
+        raise ServiceError(_("The adept writes the goals; as mentor you can comment on them."))
+
+
+def goal_save(*, goal: Goal, user) -> Goal:
+    _check_adept(goal.match, user)
+    if not goal.title.strip():
+        raise ServiceError(_("Write the goal."))
+    if goal.pk is None:
+        last = goal.match.goals.aggregate(last=Max("position"))["last"]
+        goal.position = 0 if last is None else last + 1
+        goal.created_by = user
+    goal.save()
+    return goal
+
+
+def goal_move(*, goal: Goal, user, up: bool) -> None:
+    """Swap the goal with its neighbour above or below."""
+    _check_adept(goal.match, user)
+    with transaction.atomic():
+        goals = list(goal.match.goals.select_for_update().order_by("position", "pk"))
+        index = next(i for i, g in enumerate(goals) if g.pk == goal.pk)
+        other = index - 1 if up else index + 1
+        if not 0 <= other < len(goals):
+            return
+        goals[index], goals[other] = goals[other], goals[index]
+        for position, item in enumerate(goals):
+            item.position = position
+        Goal.objects.bulk_update(goals, ["position"])
+
+
+def goal_comment(*, goal: Goal, user, text: str) -> GoalComment:
+    _check_writable(goal.match, user)
+    if not text.strip():
+        raise ServiceError(_("Write a comment."))
+    return GoalComment.objects.create(goal=goal, author=user, text=text.strip())
+
+
+def meeting_save(*, meeting: Meeting, user, now: datetime.datetime | None = None) -> Meeting:
+    """Plan a meeting, change it, mark it held (with notes) or cancel it."""
+    now = now or timezone.now()
+    match = meeting.match
+    _check_writable(match, user)
+    program = match.program
+    day = timezone.localtime(meeting.starts_at).date()
+    if not program.starts_on <= day <= program.ends_on:
+        raise ServiceError(
+            _("Meetings are held during the program, from %(start)s to %(end)s.")
+            % {"start": date_format(program.starts_on), "end": date_format(program.ends_on)}
+        )
+    if not MIN_MINUTES <= meeting.duration_minutes <= MAX_MINUTES:
+        raise ServiceError(_("A meeting lasts between 15 minutes and 8 hours."))
+    if meeting.status == Meeting.Status.HELD and meeting.starts_at > now + HELD_GRACE:
+        raise ServiceError(_("A meeting in the future cannot be marked as held yet."))
+    if meeting.pk is None:
+        meeting.created_by = user
+    meeting.updated_by = user
+    meeting.save()
+    return meeting
+
+
+def mentorship_progress(match: Match, meetings, today: datetime.date | None = None) -> dict:
+    """Meetings held against the program's plan, and whether the pair is on track this month:
+    a meeting held or planned in the current month (outside the program's dates, it is)."""
+    today = today or timezone.localdate()
+    program = match.program
+    held = [m for m in meetings if m.status == Meeting.Status.HELD]
+    this_month = [
+        m
+        for m in meetings
+        if m.status != Meeting.Status.CANCELLED
+        and (timezone.localtime(m.starts_at).year, timezone.localtime(m.starts_at).month)
+        == (today.year, today.month)
+    ]
+    running = program.starts_on <= today <= program.ends_on
+    return {
+        "held": len(held),
+        "planned": sum(1 for m in meetings if m.status == Meeting.Status.PLANNED),
+        "expected_min": program.meetings_min,
+        "expected_max": program.meetings_max,
+        "on_track": bool(this_month) or not running,
+        "running": running,
+    }
+
+
+def calendar_feed_create(*, user) -> CalendarFeed:
+    feed, _created = CalendarFeed.objects.get_or_create(user=user)
+    return feed
+
+
+def calendar_feed_revoke(*, user) -> None:
+    CalendarFeed.objects.filter(user=user).delete()
