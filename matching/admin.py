@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from programs.admin import CoordinatedProgramFilter, CoordinatorPermissions
@@ -17,15 +18,31 @@ class ReadOnly(CoordinatorPermissions):
 
 @admin.register(Match)
 class MatchAdmin(ReadOnly, admin.ModelAdmin):
-    list_display = ["adept", "mentor", "program", "status", "score", "locked", "published_at"]
+    list_display = [
+        "adept_name",
+        "mentor_name",
+        "program",
+        "status",
+        "score",
+        "locked",
+        "published_at",
+    ]
     list_filter = ["status", CoordinatedProgramFilter]
     search_fields = ["adept__applicant__full_name", "mentor__applicant__full_name"]
     exclude = ["components"]
 
     def get_queryset(self, request):
         return Match.objects.for_coordinator(request.user).select_related(
-            "program", "adept__applicant", "mentor__applicant"
+            "program", "adept__applicant", "adept__program", "mentor__applicant", "mentor__program"
         )
+
+    @admin.display(description=_("adept"), ordering="adept__applicant__full_name")
+    def adept_name(self, obj):
+        return obj.adept.applicant.full_name
+
+    @admin.display(description=_("mentor"), ordering="mentor__applicant__full_name")
+    def mentor_name(self, obj):
+        return obj.mentor.applicant.full_name
 
 
 @admin.register(MatchingRun)

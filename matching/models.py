@@ -170,7 +170,8 @@ class Match(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.adept.applicant} – {self.mentor.applicant}"
+        # No related rows: __str__ is called for every match on admin delete confirmations.
+        return f"{self._meta.verbose_name} #{self.pk}"
 
 
 class RematchRequest(models.Model):
@@ -200,4 +201,4 @@ class RematchRequest(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.requested_by}: {self.match}"
+        return f"{self._meta.verbose_name} #{self.pk}"

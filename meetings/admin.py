@@ -89,7 +89,13 @@ class PairActivityAdmin(admin.ModelAdmin):
         return (
             PairActivity.objects.for_coordinator(request.user)
             .exclude(status=Match.Status.PROPOSED)
-            .select_related("program", "adept__applicant", "mentor__applicant")
+            .select_related(
+                "program",
+                "adept__applicant",
+                "adept__program",
+                "mentor__applicant",
+                "mentor__program",
+            )
             .annotate(
                 held_count=Count("meetings", filter=held, distinct=True),
                 planned_count=Count(

@@ -15,6 +15,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from matching.models import Match
@@ -135,10 +136,11 @@ class Meeting(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.match} {self.starts_at:%Y-%m-%d}"
+        # Dates only: __str__ reaches admin pages such as delete confirmations.
+        return f"#{self.pk} {timezone.localtime(self.starts_at):%Y-%m-%d %H:%M}"
 
     def get_absolute_url(self):
-        return reverse("meetings:meeting", kwargs={"pk": self.pk})
+        return reverse("meetings:meeting", kwargs={"meeting_id": self.pk})
 
     @property
     def ends_at(self):

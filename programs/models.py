@@ -563,7 +563,9 @@ class Application(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.applicant} – {self.get_role_display()} – {self.program}"
+        # No related rows: __str__ is called for every application on admin delete
+        # confirmations. Pages that show applications name the applicant themselves.
+        return f"{self.get_role_display()} #{self.pk}"
 
     def get_absolute_url(self):
         return reverse("programs:application", kwargs={"pk": self.pk})
