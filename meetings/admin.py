@@ -10,7 +10,7 @@ from django.contrib import admin
 from django.db.models import BooleanField, Case, Count, Max, Q, Value, When
 from django.http import Http404, HttpResponse
 from django.utils import timezone
-from django.utils.translation import gettext as _gettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from matching.models import Match
@@ -156,9 +156,9 @@ class PairActivityAdmin(admin.ModelAdmin):
         writer = csv.writer(response)
         writer.writerow(
             [
-                _gettext("Program"), _gettext("Adept"), _gettext("Mentor"), _gettext("Status"),
-                _gettext("Meetings held"), _gettext("Meetings planned"), _gettext("Last meeting"),
-                _gettext("No meeting for 45 days"), _gettext("Goals"),
+                gettext("Program"), gettext("Adept"), gettext("Mentor"), gettext("Status"),
+                gettext("Meetings held"), gettext("Meetings planned"), gettext("Last meeting"),
+                gettext("No meeting for 45 days"), gettext("Goals"),
             ]
         )  # fmt: skip
         for pair in queryset:
@@ -173,7 +173,7 @@ class PairActivityAdmin(admin.ModelAdmin):
                         pair.held_count,
                         pair.planned_count,
                         timezone.localtime(pair.last_held).date() if pair.last_held else "",
-                        _gettext("Yes") if pair.stalled else _gettext("No"),
+                        gettext("Yes") if pair.stalled else gettext("No"),
                         pair.goal_count,
                     )
                 ]
