@@ -56,6 +56,16 @@ class User(AbstractBaseUser, PermissionsMixin):
         default=settings.LANGUAGE_CODE,
         help_text=_("Pages and e-mails are shown in this language."),
     )
+    monthly_reminders = models.BooleanField(
+        _("monthly meeting reminders"),
+        default=True,
+        help_text=_("An e-mail when your pair has no meeting planned in a month."),
+    )
+    meeting_reminders = models.BooleanField(
+        _("reminders before meetings"),
+        default=True,
+        help_text=_("An e-mail the day before a planned meeting, with a calendar file."),
+    )
     is_staff = models.BooleanField(
         _("staff status"),
         default=False,

@@ -1,24 +1,95 @@
-"""Rendering an outbox row into an e-mail, in the recipient's language, text and HTML."""
+"""Rendering outbox rows into e-mails, in the recipient's language, text and HTML.
+
+Delivery renders a batch at a time: `preload` fetches what the batch's e-mails are about with
+one query per kind, so rendering costs no query per e-mail.
+"""
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.mail import EmailMultiAlternatives
+from django.db.models import Count, Max, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
+from icalendar import Calendar, Event
 
 
 def absolute(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
-def _application(notification):
+# --------------------------------------------------------------------------------------------
+# Loading what the e-mails are about, a batch at a time
+# --------------------------------------------------------------------------------------------
+
+
+def _applications(ids):
     from programs.models import Application
 
-    application = Application.objects.select_related("program", "organization").get(
-        pk=notification.context["application"]
-    )
+    return Application.objects.select_related("program", "organization").in_bulk(ids)
+
+
+def _programs(ids):
+    from programs.models import Program
+
+    return Program.objects.in_bulk(ids)
+
+
+def _matches(ids):
+    from matching.models import Match
+
+    return Match.objects.select_related(
+        "program", "adept__applicant", "adept__organization", "mentor__applicant",
+        "mentor__organization",
+    ).in_bulk(ids)  # fmt: skip
+
+
+def _meetings(ids):
+    from meetings.models import Meeting
+
+    return Meeting.objects.select_related(
+        "match__program", "match__adept__applicant", "match__mentor__applicant"
+    ).in_bulk(ids)
+
+
+# context key -> loader
+LOADERS = {
+    "application": _applications,
+    "program": _programs,
+    "match": _matches,
+    "meeting": _meetings,
+}
+
+
+def preload(notifications) -> dict[str, dict]:
+    wanted: dict[str, set] = {}
+    for notification in notifications:
+        for key in LOADERS:
+            if key in notification.context:
+                wanted.setdefault(key, set()).add(notification.context[key])
+    return {key: LOADERS[key](ids) for key, ids in wanted.items()}
+
+
+def _get(cache, notification, key):
+    if key not in cache:  # rendering a single e-mail (tests, the admin)
+        cache[key] = LOADERS[key]([notification.context[key]])
+    obj = cache[key].get(notification.context[key])
+    if obj is None:
+        raise ObjectDoesNotExist(f"{key} {notification.context[key]} is gone")
+    return obj
+
+
+# --------------------------------------------------------------------------------------------
+# Context for each kind
+# --------------------------------------------------------------------------------------------
+
+
+def _application(notification, cache):
+    application = _get(cache, notification, "application")
     return {
         "application": application,
         "program": application.program,
@@ -27,10 +98,8 @@ def _application(notification):
     }
 
 
-def _bank_invitation(notification):
-    from programs.models import Program
-
-    program = Program.objects.get(pk=notification.context["program"])
+def _bank_invitation(notification, cache):
+    program = _get(cache, notification, "program")
     apply = reverse("programs:apply", kwargs={"slug": program.slug, "role": "mentor"})
     return {
         "program": program,
@@ -39,13 +108,7 @@ def _bank_invitation(notification):
     }
 
 
-def _introduction(notification):
-    from matching.models import Match
-
-    match = Match.objects.select_related(
-        "program", "adept__applicant", "adept__organization", "mentor__applicant",
-        "mentor__organization",
-    ).get(pk=notification.context["match"])  # fmt: skip
+def _pair(notification, match):
     is_adept = notification.recipient_id == match.adept.applicant_id
     other = match.mentor if is_adept else match.adept
     return {
@@ -54,6 +117,102 @@ def _introduction(notification):
         "other": other.applicant,
         "other_organization": other.organization or "",
         "program_url": absolute(match.program.get_absolute_url()),
+        "mentorship_url": absolute(reverse("meetings:mentorship", args=[match.pk])),
+    }
+
+
+def _introduction(notification, cache):
+    return _pair(notification, _get(cache, notification, "match"))
+
+
+def _monthly_reminder(notification, cache):
+    match = _get(cache, notification, "match")
+    return {
+        **_pair(notification, match),
+        "plan_url": absolute(reverse("meetings:meeting_add", args=[match.pk])),
+    }
+
+
+def _meeting_reminder(notification, cache):
+    from meetings.calendar import meeting_calendar
+
+    meeting = _get(cache, notification, "meeting")
+    calendar = meeting_calendar(meeting)
+    calendar.add_missing_timezones()
+    return {
+        "meeting": meeting,
+        "program": meeting.match.program,
+        "url": absolute(meeting.get_absolute_url()),
+        "attachments": [("meeting.ics", calendar.to_ical(), "text/calendar")],
+    }
+
+
+def _milestone_ics(context, *, cancelled=False) -> bytes:
+    calendar = Calendar()
+    calendar.add("prodid", "-//Mentorship//Mentor programs//EN")
+    calendar.add("version", "2.0")
+    calendar.add("method", "CANCEL" if cancelled else "PUBLISH")
+    event = Event()
+    event.add("uid", f"milestone-{context['milestone']}@mentorship")
+    event.add("dtstamp", timezone.now())
+    event.add("summary", context["title"])
+    event.add("dtstart", timezone.localtime(datetime.datetime.fromisoformat(context["starts_at"])))
+    if context.get("location"):
+        event.add("location", context["location"])
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    calendar.add_component(event)
+    calendar.add_missing_timezones()
+    return calendar.to_ical()
+
+
+def _milestone(notification, cache):
+    context = notification.context
+    program = _get(cache, notification, "program")
+    cancelled = notification.kind == "milestone_cancelled"
+    return {
+        "program": program,
+        "title": context["title"],
+        "starts_at": datetime.datetime.fromisoformat(context["starts_at"]),
+        "was": datetime.datetime.fromisoformat(context["was"]) if context.get("was") else None,
+        "location": context.get("location", ""),
+        "program_url": absolute(program.get_absolute_url()),
+        "mentorship_url": absolute(reverse("meetings:mentorships")),
+        "attachments": [
+            ("event.ics", _milestone_ics(context, cancelled=cancelled), "text/calendar")
+        ],
+    }
+
+
+def _digest(notification, cache):
+    from matching.models import Match
+    from meetings.models import Meeting
+    from meetings.services import STALLED_AFTER
+
+    from .models import Notification
+
+    program = _get(cache, notification, "program")
+    now = timezone.now()
+    cutoff = now - STALLED_AFTER
+    stalled = (
+        Match.objects.filter(program=program, status=Match.Status.PUBLISHED)
+        .annotate(last=Max("meetings__starts_at", filter=Q(meetings__status=Meeting.Status.HELD)))
+        .filter(Q(last__lt=cutoff) | Q(last__isnull=True, published_at__lt=cutoff))
+        .select_related("adept__applicant", "mentor__applicant")
+    )
+    failed = Notification.objects.filter(program=program, status="failed").aggregate(n=Count("pk"))
+    return {
+        "program": program,
+        "stalled": list(stalled),
+        "failed": failed["n"],
+        "milestones": list(
+            program.milestones.filter(
+                starts_at__gte=now, starts_at__lt=now + datetime.timedelta(days=21)
+            )
+        ),
+        "pairs_url": absolute(reverse("admin:meetings_pairactivity_changelist"))
+        + f"?program={program.pk}",
+        "outbox_url": absolute(reverse("admin:notifications_notification_changelist"))
+        + f"?program={program.pk}&status__exact=failed",
     }
 
 
@@ -63,15 +222,23 @@ TEMPLATES = {
     "decision": ("decision", _application),
     "bank_invitation": ("bank_invitation", _bank_invitation),
     "introduction": ("introduction", _introduction),
+    "monthly_reminder": ("monthly_reminder", _monthly_reminder),
+    "meeting_reminder": ("meeting_reminder", _meeting_reminder),
+    "milestone": ("milestone", _milestone),
+    "milestone_changed": ("milestone_changed", _milestone),
+    "milestone_cancelled": ("milestone_cancelled", _milestone),
+    "goal_review": ("goal_review", _milestone),
+    "digest": ("digest", _digest),
 }
 
 
-def render_notification(notification) -> EmailMultiAlternatives:
+def render_notification(notification, cache: dict | None = None) -> EmailMultiAlternatives:
     name, build = TEMPLATES[notification.kind]
     recipient = notification.recipient
+    cache = {} if cache is None else cache
     with translation.override(recipient.language):
         context = {
-            **build(notification),
+            **build(notification, cache),
             "recipient": recipient,
             "site_url": settings.SITE_URL,
             "settings_url": absolute(reverse("accounts:profile")),
@@ -86,4 +253,6 @@ def render_notification(notification) -> EmailMultiAlternatives:
         headers={"Content-Language": recipient.language},
     )
     message.attach_alternative(html, "text/html")
+    for filename, content, mimetype in context.get("attachments", []):
+        message.attach(filename, content, mimetype)
     return message

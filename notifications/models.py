@@ -35,6 +35,13 @@ class Notification(models.Model):
         DECISION = "decision", _("Decision on an application")
         BANK_INVITATION = "bank_invitation", _("Invitation from the mentor bank")
         INTRODUCTION = "introduction", _("Introduction to a new match")
+        MONTHLY_REMINDER = "monthly_reminder", _("Monthly meeting reminder")
+        MEETING_REMINDER = "meeting_reminder", _("Reminder before a meeting")
+        MILESTONE = "milestone", _("Milestone notice")
+        MILESTONE_CHANGED = "milestone_changed", _("Milestone changed")
+        MILESTONE_CANCELLED = "milestone_cancelled", _("Milestone cancelled")
+        GOAL_REVIEW = "goal_review", _("Reminder to review goals")
+        DIGEST = "digest", _("Weekly digest for coordinators")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")

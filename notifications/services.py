@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
-from .emails import render_notification
+from .emails import preload, render_notification
 from .models import Notification
 
 logger = logging.getLogger(__name__)
@@ -77,7 +77,7 @@ def backoff(attempts: int) -> datetime.timedelta:
     return datetime.timedelta(minutes=2**attempts)
 
 
-def notifications_deliver(*, batch_size: int = 50, now: datetime.datetime | None = None) -> int:
+def notifications_deliver(*, batch_size: int = 200, now: datetime.datetime | None = None) -> int:
     """Send due notifications in batches. Returns how many were sent.
 
     Two workers may run this at once: each batch is locked with SKIP LOCKED, so a row is
@@ -95,9 +95,10 @@ def notifications_deliver(*, batch_size: int = 50, now: datetime.datetime | None
             )
             if not batch:
                 break
+            cache = preload(batch)
             with get_connection() as connection:
                 for notification in batch:
-                    sent += _send_one(notification, connection, now)
+                    sent += _send_one(notification, connection, now, cache)
             Notification.objects.bulk_update(
                 batch, ["status", "attempts", "last_error", "next_attempt_at", "sent_at"]
             )
@@ -106,10 +107,10 @@ def notifications_deliver(*, batch_size: int = 50, now: datetime.datetime | None
     return sent
 
 
-def _send_one(notification: Notification, connection, now) -> int:
+def _send_one(notification: Notification, connection, now, cache) -> int:
     notification.attempts += 1
     try:
-        message = render_notification(notification)
+        message = render_notification(notification, cache)
         message.connection = connection
         message.send()
     except ObjectDoesNotExist as exc:

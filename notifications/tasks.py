@@ -6,3 +6,14 @@ from . import services
 @shared_task
 def deliver_pending() -> int:
     return services.notifications_deliver()
+
+
+@shared_task
+def plan_notifications() -> int:
+    """The hourly planning sweep: reminders, milestone notices and digests due now."""
+    from .planning import plan_all
+
+    planned = plan_all()
+    if planned:
+        services.kick_delivery()
+    return planned

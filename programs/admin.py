@@ -7,7 +7,7 @@ queryset goes through Program.objects.coordinated_by().
 
 from django import forms
 from django.contrib import admin, messages
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Count, Q
 from django.http import Http404
 from django.template.response import TemplateResponse
@@ -109,6 +109,7 @@ class ProgramAdmin(CoordinatorPermissions, admin.ModelAdmin):
     autocomplete_fields = ["owner"]
     filter_horizontal = ["organizations", "coordinators", "focus_areas"]
     inlines = [MilestoneInline]
+    actions = ["send_due_notices"]
     fieldsets = [
         (None, {"fields": ["name", "slug", "status", "summary", "description", "audience"]}),
         (_("Organisations and people"), {"fields": ["owner", "organizations", "coordinators"]}),
@@ -128,6 +129,7 @@ class ProgramAdmin(CoordinatorPermissions, admin.ModelAdmin):
                     "adept_places",
                     ("meetings_min", "meetings_max"),
                     ("meeting_minutes_min", "meeting_minutes_max"),
+                    "reminder_day",
                 ]
             },
         ),
@@ -169,6 +171,27 @@ class ProgramAdmin(CoordinatorPermissions, admin.ModelAdmin):
         if obj is not None and obj.status == Program.Status.DRAFT:
             return is_coordinator(request.user)
         return super().has_delete_permission(request, obj)
+
+    @admin.action(description=_("Send the reminders and notices that are due now"))
+    def send_due_notices(self, request, queryset):
+        from notifications.planning import plan_all
+        from notifications.services import kick_delivery
+
+        planned = plan_all(programs=queryset)
+        if planned:
+            transaction.on_commit(kick_delivery)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d e-mail planned; it is being sent.",
+                "%(count)d e-mails planned; they are being sent.",
+                planned,
+            )
+            % {"count": planned}
+            if planned
+            else _("Nothing is due now: every reminder and notice has gone out."),
+            messages.SUCCESS,
+        )
 
     @admin.display(description=_("matching"))
     def matching_link(self, obj):

@@ -186,6 +186,13 @@ class Program(models.Model):
         help_text=_("Mentors who are not matched may stay in a bank for later programs."),
     )
 
+    reminder_day = models.PositiveSmallIntegerField(
+        _("day of the month for meeting reminders"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(28)],
+        help_text=_("Pairs with no meeting in the month are reminded from this day."),
+    )
+
     # Matching: how much each part of the score counts (relative weights), and the score a
     # pair needs to be proposed at all (0-100).
     weight_needs = models.FloatField(

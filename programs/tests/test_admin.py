@@ -103,6 +103,7 @@ def program_form_data(organization, **overrides):
         "weight_experience": 1,
         "weight_wishes": 1,
         "matching_min_score": 40,
+        "reminder_day": 1,
         "milestones-TOTAL_FORMS": 1,
         "milestones-INITIAL_FORMS": 0,
         "milestones-0-kind": "kick_off",
