@@ -150,14 +150,17 @@ def plan_milestone_notices(*, now=None, programs=None) -> int:
     people were told about get a "changed" or "cancelled" notice."""
     now = now or timezone.now()
     active = _programs(programs)
+    today = timezone.localdate(now)
     milestones = list(
         Milestone.objects.filter(program__in=active, starts_at__gt=now).select_related("program")
     )
     people = _audience({m.program_id for m in milestones})
     rows = []
     for milestone in milestones:
+        # By calendar day: "14 days before" is that day, whatever the hour of the sweep.
+        day = timezone.localtime(milestone.starts_at).date()
         offsets = milestone.notice_days or []
-        due = [d for d in offsets if now >= milestone.starts_at - datetime.timedelta(days=d)]
+        due = [d for d in offsets if today >= day - datetime.timedelta(days=d)]
         recipients = _recipients(people, milestone)
         snapshot = _snapshot(milestone)
         for offset in due:

@@ -8,3 +8,18 @@ from django.core.mail.backends.base import BaseEmailBackend
 class DownSMTPBackend(BaseEmailBackend):
     def send_messages(self, email_messages):
         raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+
+
+class FlakySMTPBackend(BaseEmailBackend):
+    """Fails `failures_left` times, then delivers (into `sent`)."""
+
+    failures_left = 0
+    sent: list = []
+
+    def send_messages(self, email_messages):
+        cls = type(self)
+        if cls.failures_left > 0:
+            cls.failures_left -= 1
+            raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+        cls.sent.extend(email_messages)
+        return len(email_messages)
