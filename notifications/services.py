@@ -80,8 +80,10 @@ def backoff(attempts: int) -> datetime.timedelta:
 def notifications_deliver(*, batch_size: int = 200, now: datetime.datetime | None = None) -> int:
     """Send due notifications in batches. Returns how many were sent.
 
-    Two workers may run this at once: each batch is locked with SKIP LOCKED, so a row is
-    sent by whichever worker locked it and skipped by the other, never sent twice.
+    A batch is claimed first: locked with SKIP LOCKED (two workers never take the same rows)
+    and leased for a few minutes, then committed. Each e-mail is then marked sent in its own
+    statement right after the mail server took it, so a worker killed half-way leaves only
+    its unsent rows, which the next sweep picks up when the lease runs out.
     """
     now = now or timezone.now()
     sent = 0
@@ -93,15 +95,19 @@ def notifications_deliver(*, batch_size: int = 200, now: datetime.datetime | Non
                 .select_related("recipient", "program")
                 .order_by("next_attempt_at", "pk")[:batch_size]
             )
-            if not batch:
-                break
-            cache = preload(batch)
-            with get_connection() as connection:
-                for notification in batch:
-                    sent += _send_one(notification, connection, now, cache)
-            Notification.objects.bulk_update(
-                batch, ["status", "attempts", "last_error", "next_attempt_at", "sent_at"]
+            Notification.objects.filter(pk__in=[n.pk for n in batch]).update(
+                next_attempt_at=now
+                + datetime.timedelta(seconds=settings.NOTIFICATION_LEASE_SECONDS)
             )
+        if not batch:
+            break
+        cache = preload(batch)
+        with get_connection() as connection:
+            for notification in batch:
+                sent += _send_one(notification, connection, now, cache)
+                notification.save(
+                    update_fields=["status", "attempts", "last_error", "next_attempt_at", "sent_at"]
+                )
         if len(batch) < batch_size:
             break
     return sent
@@ -109,6 +115,7 @@ def notifications_deliver(*, batch_size: int = 200, now: datetime.datetime | Non
 
 def _send_one(notification: Notification, connection, now, cache) -> int:
     notification.attempts += 1
+    notification.next_attempt_at = now
     try:
         message = render_notification(notification, cache)
         message.connection = connection

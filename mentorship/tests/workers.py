@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import connection
 
 
-def start_worker(broker_url: str, queue: str) -> subprocess.Popen:
+def start_worker(broker_url: str, queue: str, **environment) -> subprocess.Popen:
     """Start a worker that consumes only `queue`, so no other worker takes our tasks."""
     db = connection.settings_dict
     env = {
@@ -19,6 +19,7 @@ def start_worker(broker_url: str, queue: str) -> subprocess.Popen:
         "DJANGO_DEBUG": "true",
         "DJANGO_ZEAL": "false",
         "EMAIL_URL": "consolemail://",
+        **environment,
     }
     return subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "mentorship", "worker", "--pool=solo",

@@ -23,3 +23,20 @@ class FlakySMTPBackend(BaseEmailBackend):
             raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
         cls.sent.extend(email_messages)
         return len(email_messages)
+
+
+class SlowFileBackend(BaseEmailBackend):
+    """A slow mail server that keeps what it accepted: one line per message in the file
+    named by TEST_MAIL_LOG, so a test can count deliveries across processes."""
+
+    def send_messages(self, email_messages):
+        import os
+        import time
+        from pathlib import Path
+
+        log = Path(os.environ["TEST_MAIL_LOG"])
+        for message in email_messages:
+            time.sleep(0.02)
+            with log.open("a") as out:
+                out.write(f"{message.to[0]}\t{message.subject}\n")
+        return len(email_messages)
