@@ -169,6 +169,11 @@ def _milestone(notification, cache):
     context = notification.context
     program = _get(cache, notification, "program")
     cancelled = notification.kind == "milestone_cancelled"
+    # Everyone invited to an event gets the same file: build it once per batch.
+    key = (context["milestone"], context["starts_at"], context.get("location"), cancelled)
+    files = cache.setdefault("ics", {})
+    if key not in files:
+        files[key] = _milestone_ics(context, cancelled=cancelled)
     return {
         "program": program,
         "title": context["title"],
@@ -177,9 +182,7 @@ def _milestone(notification, cache):
         "location": context.get("location", ""),
         "program_url": absolute(program.get_absolute_url()),
         "mentorship_url": absolute(reverse("meetings:mentorships")),
-        "attachments": [
-            ("event.ics", _milestone_ics(context, cancelled=cancelled), "text/calendar")
-        ],
+        "attachments": [("event.ics", files[key], "text/calendar")],
     }
 
 

@@ -14,7 +14,7 @@ import smtplib
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.mail import get_connection
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
@@ -102,15 +102,23 @@ def notifications_deliver(*, batch_size: int = 200, now: datetime.datetime | Non
         if not batch:
             break
         cache = preload(batch)
-        with get_connection() as connection:
+        with get_connection() as mail_connection, connection.cursor() as cursor:
             for notification in batch:
-                sent += _send_one(notification, connection, now, cache)
-                notification.save(
-                    update_fields=["status", "attempts", "last_error", "next_attempt_at", "sent_at"]
-                )
+                sent += _send_one(notification, mail_connection, now, cache)
+                # One short statement per e-mail, committed at once (autocommit): the row says
+                # "sent" within a millisecond of the mail server taking the message.
+                cursor.execute(MARK, [
+                    notification.status, notification.attempts, notification.last_error,
+                    notification.next_attempt_at, notification.sent_at, notification.pk,
+                ])  # fmt: skip
         if len(batch) < batch_size:
             break
     return sent
+
+
+# The table name comes from our own model, never from input.
+_COLUMNS = "status = %s, attempts = %s, last_error = %s, next_attempt_at = %s, sent_at = %s"
+MARK = f"UPDATE {Notification._meta.db_table} SET {_COLUMNS} WHERE id = %s"  # noqa: S608
 
 
 def _send_one(notification: Notification, connection, now, cache) -> int:
