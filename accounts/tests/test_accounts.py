@@ -165,3 +165,14 @@ def test_repeated_failed_logins_are_rate_limited(client, adept):
     # Even the right password is refused while the limit holds.
     assert "_auth_user_id" not in client.session
     assert response.status_code in (200, 429)
+
+
+def test_reminders_can_be_turned_off_on_the_profile_page(client, adept):
+    client.force_login(adept)
+    client.post(
+        reverse("accounts:profile"),
+        {"full_name": adept.full_name, "language": "sv", "meeting_reminders": "on"},
+    )
+    adept.refresh_from_db()
+    assert adept.monthly_reminders is False
+    assert adept.meeting_reminders is True
