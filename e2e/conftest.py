@@ -43,9 +43,21 @@ def page(browser, live_server):
             None if request.url.startswith(live_server.url) else outside.append(request.url)
         ),
     )
+    # Nothing on our pages may break the Content-Security-Policy.
+    violations = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text)
+            if "Content Security Policy" in message.text
+            or "Content-Security-Policy" in message.text
+            else None
+        ),
+    )
     yield page
     context.close()
     assert outside == [], f"requests to third parties: {outside}"
+    assert violations == [], violations
 
 
 @pytest.fixture

@@ -244,6 +244,19 @@ def test_access(client, cast, case, role):
     url = reverse(case.name, kwargs=kwargs)
     response = getattr(client, case.method)(url, case.data)
 
+    # Every page carries the security headers, whatever the answer.
+    assert "default-src 'self'" in response["Content-Security-Policy"]
+    assert "object-src 'none'" in response["Content-Security-Policy"]
+    assert "base-uri 'none'" in response["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
+    assert (
+        "'unsafe-inline'"
+        not in response["Content-Security-Policy"].split("script-src")[1].split(";")[0]
+    )
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert "camera=()" in response["Permissions-Policy"]
+
     expected = case.expect[role]
     if expected == LOGIN:
         assert response.status_code == 302
