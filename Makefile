@@ -43,12 +43,14 @@ setup: $(VENV)/.installed services compilemessages
 	$(MANAGE) seed_demo
 	touch $@
 
+run: export DJANGO_MFA_BYPASS_CODE = 000000
 run: setup .local/.seeded
 	@echo
 	@echo "  Mentorship is starting on http://127.0.0.1:8000/"
 	@echo "  Demo logins (password: demo-password-2026):"
 	@echo "    coordinator  coordinator@example.org   (admin: http://127.0.0.1:8000/admin/)"
 	@echo "    superuser    admin@example.org"
+	@echo "    (staff log in with a second factor; in this demo the code 000000 works)"
 	@echo "    participant  adept@example.org"
 	@echo "  Ctrl-C stops the app; 'make stop' stops PostgreSQL and Redis."
 	@echo

@@ -1,6 +1,12 @@
 """A coordinator matches a program in one click, adjusts, and publishes."""
 
 import pytest
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import (
+    format_hotp_value,
+    hotp_value,
+    yield_hotp_counters_from_time,
+)
 from django.core.management import call_command
 from playwright.sync_api import expect
 
@@ -10,6 +16,13 @@ from programs.models import Program
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+def current_code(email):
+    """What the coordinator's authenticator app shows now."""
+    secret = Authenticator.objects.get(user__email=email, type="totp").data["secret"]
+    counter = next(yield_hotp_counters_from_time())
+    return format_hotp_value(hotp_value(secret, counter))
+
+
 def test_the_coordinator_matches_the_demo_program_and_publishes(page, assert_accessible):
     call_command("seed_demo", stdout=None)
     program = Program.objects.get(slug__startswith="mentorprogram-larosaten")
@@ -17,6 +30,10 @@ def test_the_coordinator_matches_the_demo_program_and_publishes(page, assert_acc
     page.locator("#id_login").fill("coordinator@example.org")
     page.locator("#id_password").fill("demo-password-2026")
     page.locator("#id_password").press("Enter")
+    # Staff log in with a second factor: the code from their authenticator app.
+    page.locator("#id_code").fill(current_code("coordinator@example.org"))
+    page.locator("#id_code").press("Enter")
+    expect(page.get_by_role("link", name="Administration")).to_be_visible()
     page.get_by_role("button", name="English").click()
 
     page.goto(f"/manage/programs/{program.slug}/matching/")

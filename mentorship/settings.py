@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "crispy_forms",
     "crispy_bootstrap5",
     "accounts",
@@ -65,6 +66,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.StaffSecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
 ]
@@ -148,6 +150,14 @@ ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
     "confirm_email": "1/3m/key",
 }
+
+# Coordinators and superusers must use a second factor (accounts.middleware); participants
+# may turn one on.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Mentorship"
+# Development only (allauth refuses it when DEBUG is off): `make run` sets it so that the demo
+# coordinators can log in without an authenticator app.
+MFA_TOTP_INSECURE_BYPASS_CODE = env.str("DJANGO_MFA_BYPASS_CODE", default="") or None
 
 # --------------------------------------------------------------------------------------------
 # Languages: Swedish first, English and Danish complete

@@ -18,6 +18,14 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password(PASSWORD)
 
     @factory.post_generation
+    def second_factor(user, create, extracted, **kwargs):
+        # Staff must have one; pass second_factor=False to make a staff user without it.
+        if create and user.is_staff and extracted is not False:
+            from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+            TOTP.activate(user, generate_totp_secret())
+
+    @factory.post_generation
     def verified(user, create, extracted, **kwargs):
         # allauth's mandatory verification: factory users have a verified address.
         if create and extracted is not False:

@@ -368,8 +368,9 @@ def test_no_admin_page_or_export_ever_shows_what_the_pair_wrote(client, pair, wh
             for echo in (f"q%3D{MARKER}", f"q={MARKER}", f'value="{MARKER}"', f"“{MARKER}”"):
                 html = html.replace(echo, "")
             assert MARKER not in html, url
-            if "?q=" in url and response.context and "cl" in response.context:
-                assert response.context["cl"].result_count == 0, url
+            changelist = response.context.get("cl") if response.context else None
+            if "?q=" in url and changelist is not None and changelist.search_fields:
+                assert changelist.result_count == 0, url
     assert checked > 20
     for changelist, ids in [
         ("admin:programs_application_changelist", [pair.adept.pk, pair.mentor.pk]),

@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -106,6 +108,9 @@ class Command(BaseCommand):
             EmailAddress.objects.get_or_create(
                 user=user, email=user.email, defaults={"verified": True, "primary": True}
             )
+            if staff and not Authenticator.objects.filter(user=user).exists():
+                # Staff need a second factor; `make run` lets the demo accept code 000000.
+                TOTP.activate(user, generate_totp_secret())
             users[email.split("@")[0]] = user
         return users
 
