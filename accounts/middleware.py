@@ -1,5 +1,9 @@
+import time
+
 from allauth.mfa.models import Authenticator
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
@@ -50,4 +54,26 @@ class StaffSecondFactorMiddleware:
                 ),
             )
             return redirect(f"{reverse('mfa_activate_totp')}?next={request.get_full_path()}")
+        return self.get_response(request)
+
+
+LOGIN_AT = "login_at"
+
+
+class AbsoluteSessionTimeoutMiddleware:
+    """However active, a session ends SESSION_ABSOLUTE_SECONDS after login."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            started = request.session.setdefault(LOGIN_AT, time.time())
+            if time.time() - started > settings.SESSION_ABSOLUTE_SECONDS:
+                logout(request)
+                messages.info(
+                    request, _("For your security you have been logged out. Please log in again.")
+                )
+                return redirect(f"{reverse('account_login')}?next={request.get_full_path()}")
         return self.get_response(request)

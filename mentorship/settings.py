@@ -41,11 +41,13 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.postgres",
+    "django.contrib.humanize",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.usersessions",
     "crispy_forms",
     "crispy_bootstrap5",
     "accounts",
@@ -69,6 +71,8 @@ MIDDLEWARE = [
     "accounts.middleware.StaffSecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "accounts.middleware.AbsoluteSessionTimeoutMiddleware",
 ]
 
 ROOT_URLCONF = "mentorship.urls"
@@ -150,6 +154,13 @@ ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
     "confirm_email": "1/3m/key",
 }
+
+# Sessions: an idle timeout (each request renews the session) and an absolute one (counted
+# from login, see accounts.middleware). Users see and end their sessions at /accounts/sessions/.
+SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_IDLE_SECONDS", default=2 * 3600)
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_ABSOLUTE_SECONDS = env.int("DJANGO_SESSION_ABSOLUTE_SECONDS", default=12 * 3600)
+USERSESSIONS_TRACK_ACTIVITY = True
 
 # Coordinators and superusers must use a second factor (accounts.middleware); participants
 # may turn one on.

@@ -264,6 +264,7 @@ def test_the_review_runs_the_same_queries_for_20_and_200_pairs(client, coordinat
     client.force_login(coordinator)
     url = reverse("matching:review", args=["larosaten"])
     make(20)
+    client.get(url)  # the first request of a session records the session once
     with CaptureQueriesContext(connection) as few:
         client.get(url)
     make(180)

@@ -250,6 +250,7 @@ def test_my_mentorship_runs_the_same_queries_for_2_and_20_meetings(client, pair)
     for days in range(2):
         Meeting.objects.create(match=pair, starts_at=at(-days), created_by=pair.adept.applicant)
     Goal.objects.create(match=pair, title="Mål 1")
+    client.get(url)  # the first request of a session records the session once
     with CaptureQueriesContext(connection) as few:
         client.get(url)
     for days in range(2, 20):
@@ -315,6 +316,7 @@ def test_the_pairs_list_runs_the_same_queries_for_5_and_50_pairs(client, coordin
 
     client.force_login(coordinator)
     make(4)
+    client.get(pairs_url())  # the first request of a session records the session once
     with CaptureQueriesContext(connection) as few:
         client.get(pairs_url())
     make(45)

@@ -165,6 +165,7 @@ def test_the_changelist_runs_the_same_queries_for_3_and_30_programs(
     url = reverse("admin:programs_program_changelist")
     for _ in range(3):
         ProgramFactory()
+    client.get(url)  # the first request of a session records the session once
     with CaptureQueriesContext(connection) as few:
         client.get(url)
     for _ in range(27):

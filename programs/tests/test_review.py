@@ -156,6 +156,7 @@ def test_the_review_list_runs_the_same_queries_for_5_and_50(
     client.force_login(coordinator)
     for _ in range(5):
         ApplicationFactory(program=program, organization=program.owner)
+    client.get(CHANGELIST)  # the first request of a session records the session once
     with CaptureQueriesContext(connection) as few:
         client.get(CHANGELIST)
     for _ in range(45):
