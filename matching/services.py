@@ -17,6 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError
 
+from audit.models import AuditEntry
+from audit.services import audit, audit_many
 from mentorship.errors import ServiceError
 from notifications.models import Notification
 from notifications.services import notify_many
@@ -185,6 +187,7 @@ def matching_start(*, program: Program, by) -> MatchingRun:
         weights=program.matching_weights,
         min_score=program.matching_min_score,
     )
+    audit(actor=by, action=AuditEntry.Action.MATCHING_RUN, program=program, obj=run)
     size = Application.objects.filter(program=program, status=Application.Status.ACCEPTED).count()
     if size > ASYNC_THRESHOLD:
         transaction.on_commit(lambda: _enqueue(run.pk))
@@ -357,25 +360,35 @@ def match_add(*, program: Program, adept: Application, mentor: Application, by) 
                 % {"mentor": mentor.applicant, "capacity": mentor.mentor_capacity or 1}
             )
         score, components = _score_pair(program, adept, mentor)
-        return Match.objects.create(
+        match = Match.objects.create(
             program=program, adept=adept, mentor=mentor, score=score, components=components,
             locked=True,
         )  # fmt: skip
+        audit(
+            actor=by, action=AuditEntry.Action.MATCH_CHANGED, program=program, obj=match,
+            detail="added",
+        )  # fmt: skip
+        return match
 
 
-def match_set_locked(*, match: Match, locked: bool) -> None:
+def match_set_locked(*, match: Match, locked: bool, by=None) -> None:
     if match.status != Match.Status.PROPOSED:
         raise ServiceError(_("Only proposed pairs can be locked or unlocked."))
     Match.objects.filter(pk=match.pk).update(locked=locked)
+    detail = "locked" if locked else "unlocked"
+    audit(actor=by, action=AuditEntry.Action.MATCH_CHANGED, program=match.program_id, obj=match,
+          detail=detail)  # fmt: skip
 
 
-def match_remove(*, match: Match) -> None:
+def match_remove(*, match: Match, by=None) -> None:
     if match.status != Match.Status.PROPOSED:
         raise ServiceError(_("Only proposed pairs can be removed; end a published match instead."))
+    audit(actor=by, action=AuditEntry.Action.MATCH_CHANGED, program=match.program_id, obj=match,
+          detail="removed")  # fmt: skip
     match.delete()
 
 
-def match_swap(*, first: Match, second: Match) -> None:
+def match_swap(*, first: Match, second: Match, by=None) -> None:
     """Swap the mentors of two proposed pairs; both new pairs are checked and locked."""
     if first.pk == second.pk:
         raise ServiceError(_("Choose two different pairs to swap."))
@@ -393,6 +406,11 @@ def match_swap(*, first: Match, second: Match) -> None:
             match.run = None
         Match.objects.bulk_update(
             [first, second], ["mentor", "score", "components", "locked", "run"]
+        )
+        audit_many(
+            actor=by,
+            action=AuditEntry.Action.MATCH_CHANGED,
+            entries=[(program, first, "swapped"), (program, second, "swapped")],
         )
 
 
@@ -414,6 +432,10 @@ def matches_publish(*, program: Program, by) -> int:
             match.status = Match.Status.PUBLISHED
             match.published_at = now
         Match.objects.bulk_update(proposed, ["status", "published_at"])
+        audit(
+            actor=by, action=AuditEntry.Action.MATCHES_PUBLISHED, program=program,
+            detail=f"{len(proposed)} pairs",
+        )  # fmt: skip
         notify_many(
             [
                 Notification(
@@ -447,6 +469,7 @@ def match_end(*, match: Match, by, reason: str) -> None:
             defaults={"reason": Exclusion.Reason.ENDED, "created_by": by},
         )
         match.rematch_requests.filter(handled_at__isnull=True).update(handled_at=now)
+        audit(actor=by, action=AuditEntry.Action.MATCH_ENDED, program=match.program_id, obj=match)
 
 
 def rematch_request(*, match: Match, user, reason: str) -> RematchRequest:

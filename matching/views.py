@@ -103,18 +103,20 @@ def _act(request, program):
             )
         elif action in ("lock", "unlock"):
             match = get_object_or_404(matches, pk=request.POST.get("match"))
-            services.match_set_locked(match=match, locked=action == "lock")
+            services.match_set_locked(match=match, locked=action == "lock", by=request.user)
             locked = action == "lock"
             messages.success(
                 request, _("The pair is locked.") if locked else _("The pair is unlocked.")
             )
         elif action == "remove":
-            services.match_remove(match=get_object_or_404(matches, pk=request.POST.get("match")))
+            match = get_object_or_404(matches, pk=request.POST.get("match"))
+            services.match_remove(match=match, by=request.user)
             messages.success(request, _("The pair is removed."))
         elif action == "swap":
             services.match_swap(
                 first=get_object_or_404(matches, pk=request.POST.get("match")),
                 second=get_object_or_404(matches, pk=request.POST.get("other")),
+                by=request.user,
             )
             messages.success(request, _("The mentors are swapped; both pairs are locked."))
         elif action == "add":

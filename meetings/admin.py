@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from audit.models import AuditEntry
+from audit.services import audit_many
 from matching.models import Match
 from programs.admin import CoordinatedOrganizationFilter, CoordinatedProgramFilter
 from programs.exports import safe_cell
@@ -150,6 +152,12 @@ class PairActivityAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Export pair activity as CSV (no content)"))
     def export_csv(self, request, queryset):
+        programs = {pair.program_id for pair in queryset}
+        audit_many(
+            actor=request.user,
+            action=AuditEntry.Action.EXPORT,
+            entries=[(program, None, "pair activity") for program in programs],
+        )
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="pair-activity.csv"'
         response.write("\ufeff")

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "notifications",
     "matching",
     "meetings",
+    "audit",
 ]
 
 MIDDLEWARE = [

@@ -18,6 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.models import is_coordinator
+from audit.models import AuditEntry
+from audit.services import audit, audit_many
 from mentorship.errors import ServiceError
 
 from . import services
@@ -203,6 +205,16 @@ class ProgramAdmin(CoordinatorPermissions, admin.ModelAdmin):
     def milestone_count(self, obj):
         return obj.milestone_total
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        action = AuditEntry.Action.PROGRAM_CHANGED if change else AuditEntry.Action.PROGRAM_CREATED
+        changed = ", ".join(form.changed_data)[:300]
+        audit(actor=request.user, action=action, program=obj, obj=obj, detail=changed)
+
+    def delete_model(self, request, obj):
+        audit(actor=request.user, action=AuditEntry.Action.PROGRAM_DELETED, detail=obj.name)
+        super().delete_model(request, obj)
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         # A coordinator who creates or edits a program keeps coordinating it; otherwise the
@@ -353,6 +365,16 @@ class ApplicationAdmin(CoordinatorPermissions, admin.ModelAdmin):
     def has_add_permission(self, request, *args):
         return False
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if request.method == "GET" and response.status_code == 200:
+            application = response.context_data["original"]
+            audit(
+                actor=request.user, action=AuditEntry.Action.LETTER_VIEWED,
+                program=application.program_id, obj=application,
+            )  # fmt: skip
+        return response
+
     def changelist_view(self, request, extra_context=None):
         programs = (
             Program.objects.coordinated_by(request.user)
@@ -443,7 +465,16 @@ class ApplicationAdmin(CoordinatorPermissions, admin.ModelAdmin):
         ) % {"count": moved}
         self._report(request, errors, done if moved else "")
 
-    def _export(self, queryset, with_letters):
+    def _export(self, request, queryset, with_letters):
+        applications = list(queryset.values_list("program_id", flat=True).distinct())
+        audit_many(
+            actor=request.user,
+            action=AuditEntry.Action.EXPORT,
+            entries=[
+                (program, None, "applications with letters" if with_letters else "applications")
+                for program in applications
+            ],
+        )
         return applications_csv(
             queryset.prefetch_related("focus_areas").order_by("program", "role", "pk"),
             with_letters=with_letters,
@@ -451,11 +482,11 @@ class ApplicationAdmin(CoordinatorPermissions, admin.ModelAdmin):
 
     @admin.action(description=_("Export the selected applications as CSV"))
     def export_csv(self, request, queryset):
-        return self._export(queryset, with_letters=False)
+        return self._export(request, queryset, with_letters=False)
 
     @admin.action(description=_("Export the selected applications as CSV, with letters"))
     def export_csv_with_letters(self, request, queryset):
-        return self._export(queryset, with_letters=True)
+        return self._export(request, queryset, with_letters=True)
 
 
 # --------------------------------------------------------------------------------------------

@@ -13,6 +13,8 @@ from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
+from audit.models import AuditEntry
+from audit.services import audit_many
 from mentorship.errors import ServiceError
 from notifications.models import Notification
 from notifications.services import notify, notify_many
@@ -297,6 +299,11 @@ def applications_decide(
             changed, ["status", "decided_at", "decided_by", "updated_at"]
         )
         notify_many([decision_notification(application, decision) for application in changed])
+        audit_many(
+            actor=by,
+            action=AuditEntry.Action.DECISION,
+            entries=[(a.program_id, a, decision) for a in changed],
+        )
     return len(changed), errors
 
 
@@ -357,6 +364,11 @@ def applications_move_to_bank(*, applications, by) -> tuple[int, list[str]]:
         )
         banked = Application.Status.BANKED
         notify_many([decision_notification(application, banked) for application in moved])
+        audit_many(
+            actor=by,
+            action=AuditEntry.Action.DECISION,
+            entries=[(a.program_id, a, banked) for a in moved],
+        )
     return len(moved), errors
 
 

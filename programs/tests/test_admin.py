@@ -129,6 +129,11 @@ def test_a_coordinator_creates_a_program_with_milestones_and_keeps_coordinating_
     milestone = program.milestones.get()
     assert milestone.kind == Milestone.Kind.KICK_OFF
     assert milestone.notice_days == [14, 1]
+    from audit.models import AuditEntry
+
+    entry = AuditEntry.objects.get()
+    assert (entry.action, entry.actor, entry.program) == ("program_created", coordinator, program)
+    assert "name" in entry.detail
 
 
 def test_the_admin_refuses_a_deadline_after_the_program_start(client, coordinator):

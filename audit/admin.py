@@ -1,0 +1,41 @@
+from django.contrib import admin
+
+from programs.admin import CoordinatedProgramFilter
+
+from .models import AuditEntry
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """Read only: coordinators read their programs' trail; nobody edits or deletes it."""
+
+    list_display = [
+        "created_at",
+        "actor",
+        "action",
+        "program",
+        "object_type",
+        "object_id",
+        "detail",
+    ]
+    list_filter = ["action", CoordinatedProgramFilter]
+    search_fields = ["actor__email", "detail"]
+    list_select_related = ["actor", "program"]
+
+    def get_queryset(self, request):
+        return AuditEntry.objects.for_coordinator(request.user).select_related("actor", "program")
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_staff
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_staff
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
