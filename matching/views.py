@@ -76,6 +76,17 @@ def review(request, slug):
     return render(request, "matching/review.html", context)
 
 
+def _pk(value) -> int:
+    """An id from a form; anything else (tampered, empty, huge) is a 404."""
+    try:
+        pk = int(value)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    if not 0 < pk < 2**63:
+        raise Http404
+    return pk
+
+
 def _act(request, program):
     """One coordinator action from the review screen, through its service."""
     action = request.POST.get("action", "")
@@ -102,20 +113,20 @@ def _act(request, program):
                 % {"count": count},
             )
         elif action in ("lock", "unlock"):
-            match = get_object_or_404(matches, pk=request.POST.get("match"))
+            match = get_object_or_404(matches, pk=_pk(request.POST.get("match")))
             services.match_set_locked(match=match, locked=action == "lock", by=request.user)
             locked = action == "lock"
             messages.success(
                 request, _("The pair is locked.") if locked else _("The pair is unlocked.")
             )
         elif action == "remove":
-            match = get_object_or_404(matches, pk=request.POST.get("match"))
+            match = get_object_or_404(matches, pk=_pk(request.POST.get("match")))
             services.match_remove(match=match, by=request.user)
             messages.success(request, _("The pair is removed."))
         elif action == "swap":
             services.match_swap(
-                first=get_object_or_404(matches, pk=request.POST.get("match")),
-                second=get_object_or_404(matches, pk=request.POST.get("other")),
+                first=get_object_or_404(matches, pk=_pk(request.POST.get("match"))),
+                second=get_object_or_404(matches, pk=_pk(request.POST.get("other"))),
                 by=request.user,
             )
             messages.success(request, _("The mentors are swapped; both pairs are locked."))
@@ -131,7 +142,7 @@ def _act(request, program):
             )
             messages.success(request, _("The pair is added and locked."))
         elif action == "end":
-            match = get_object_or_404(matches, pk=request.POST.get("match"))
+            match = get_object_or_404(matches, pk=_pk(request.POST.get("match")))
             services.match_end(match=match, by=request.user, reason=request.POST.get("reason", ""))
             messages.success(
                 request,

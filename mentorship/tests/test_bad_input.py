@@ -1,0 +1,105 @@
+"""Generated bad input to every form: a form error, a message or a 400, never a 500."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from matching.models import Match
+from meetings.models import Goal, Meeting
+from programs.models import Role
+from programs.tests.factories import ApplicationFactory, ProgramFactory
+
+pytestmark = pytest.mark.django_db
+
+JUNK = st.one_of(
+    st.text(max_size=40),
+    st.sampled_from(["", "-1", "0", "99999999999999999999", "abc", "2027-02-30", "1e309", "null",
+                     "<script>", "=1+1", "\x00", "../../etc", "on", "true", "T" * 5000]),
+    st.integers(min_value=-(2**63), max_value=2**63).map(str),
+)  # fmt: skip
+
+# The actions the forms know, so that each path behind them is reached.
+ACTIONS = st.sampled_from(["run", "publish", "lock", "unlock", "remove", "swap", "add", "end",
+                           "waitlist_adepts", "bank_mentors", "held", "cancel", "plan", "save",
+                           "create", "revoke", "renew"])  # fmt: skip
+
+FIELDS = [
+    "organization", "unit", "job_title", "manager_since", "direct_reports", "focus_areas",
+    "meeting_format", "region", "languages", "wishes", "mentor_capacity", "letter",
+    "membership_confirmed", "consent_processing", "consent_bank", "submit", "save", "full_name",
+    "language", "monthly_reminders", "starts_at", "duration_minutes", "location", "agenda",
+    "notes", "action", "goal-title", "goal-status", "goal-description", "text", "reason",
+    "match", "other", "adept", "mentor", "direction", "next",
+]  # fmt: skip
+
+
+@pytest.fixture
+def world(client, coordinator):
+    today = timezone.localdate()
+    program = ProgramFactory(
+        slug="fuzz",
+        starts_on=today + datetime.timedelta(days=30),
+        ends_on=today + datetime.timedelta(days=300),
+    )
+    program.coordinators.add(coordinator)
+    adept = ApplicationFactory(program=program, applicant=coordinator)
+    mentor = ApplicationFactory(program=program, role=Role.MENTOR)
+    match = Match.objects.create(
+        program=program, adept=adept, mentor=mentor, status=Match.Status.PUBLISHED
+    )
+    goal = Goal.objects.create(match=match, title="Mål")
+    meeting = Meeting.objects.create(
+        match=match, starts_at=timezone.now() + datetime.timedelta(days=40)
+    )
+    client.force_login(coordinator)  # a coordinator who is also in a pair reaches every form
+    return [
+        reverse("programs:apply", args=["fuzz", "mentor"]),
+        adept.get_absolute_url(),
+        reverse("programs:application_withdraw", args=[adept.pk]),
+        reverse("accounts:profile"),
+        reverse("accounts:set_language"),
+        reverse("meetings:meeting_add", args=[match.pk]),
+        meeting.get_absolute_url(),
+        reverse("meetings:goal_add", args=[match.pk]),
+        reverse("meetings:goal_edit", args=[match.pk, goal.pk]),
+        reverse("meetings:goal_move", args=[match.pk, goal.pk]),
+        reverse("meetings:goal_comment", args=[match.pk, goal.pk]),
+        reverse("meetings:calendar"),
+        reverse("matching:review", args=["fuzz"]),
+        reverse("matching:rematch", args=[match.pk]),
+        reverse("programs:mentor_bank"),
+    ]
+
+
+@pytest.mark.parametrize("form", range(15))
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data())
+def test_no_form_answers_bad_input_with_a_500(client, world, form, data):
+    url = world[form]
+    # Every field may be there or not, with one or more bad values.
+    optional = {name: st.lists(JUNK, min_size=1, max_size=3) for name in FIELDS}
+    optional["action"] = st.lists(ACTIONS | JUNK, min_size=1, max_size=2)
+    body = data.draw(st.fixed_dictionaries({}, optional=optional))
+    response = client.post(url, body)
+    assert response.status_code in (200, 302, 400, 403, 404, 405), (url, body)
+
+
+def test_too_many_fields_is_a_400(client, world):
+    body = {f"field{n}": "x" for n in range(1500)}
+    client.raise_request_exception = False
+    assert client.post(world[3], body).status_code == 400
+
+
+@pytest.mark.parametrize("action", ["lock", "unlock", "remove", "swap", "end"])
+@pytest.mark.parametrize("bad", ["", "abc", "-1", "99999999999999999999"])
+def test_tampered_ids_on_the_matching_review_are_a_404(client, world, action, bad):
+    response = client.post(world[12], {"action": action, "match": bad, "other": bad})
+    assert response.status_code == 404
