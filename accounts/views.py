@@ -1,12 +1,16 @@
+import json
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
+from .export import ENCODER, user_data
 from .forms import ProfileForm
 
 
@@ -27,6 +31,18 @@ def profile(request):
         )
         return response
     return render(request, "accounts/profile.html", {"form": form})
+
+
+@login_required
+def my_data(request):
+    """Download everything the app holds about me, as JSON."""
+    data = user_data(request.user)
+    response = HttpResponse(
+        json.dumps(data, cls=ENCODER, ensure_ascii=False, indent=2),
+        content_type="application/json; charset=utf-8",
+    )
+    response["Content-Disposition"] = 'attachment; filename="my-data.json"'
+    return response
 
 
 @require_POST

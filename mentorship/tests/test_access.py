@@ -85,6 +85,7 @@ ACCESS = [
     Case("programs:detail", everyone(404), kwargs={"slug": "no-such-program"}, label="unknown"),
     Case("accessibility", everyone(200)),
     Case("accounts:profile", signed_in(200)),
+    Case("accounts:my_data", signed_in(200)),
     Case("accounts:set_language", everyone(405)),
     Case("accounts:set_language", everyone(302), method="post", data={"language": "en"}),
     # The adept has applied already and is sent to that application.
