@@ -8,4 +8,5 @@ urlpatterns = [
     path("profile/", views.profile, name="profile"),
     path("language/", views.set_language, name="set_language"),
     path("my-data/", views.my_data, name="my_data"),
+    path("delete/", views.delete_account, name="delete"),
 ]

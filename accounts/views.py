@@ -2,6 +2,7 @@ import json
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -10,8 +11,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
+from mentorship.errors import ServiceError
+
 from .export import ENCODER, user_data
 from .forms import ProfileForm
+from .services import account_erase
 
 
 @login_required
@@ -31,6 +35,25 @@ def profile(request):
         )
         return response
     return render(request, "accounts/profile.html", {"form": form})
+
+
+@login_required
+def delete_account(request):
+    """Erase my account, after typing my e-mail address to confirm."""
+    error = ""
+    if request.method == "POST":
+        if request.POST.get("email", "").strip().lower() != request.user.email.lower():
+            error = _("Type your e-mail address exactly as shown to confirm.")
+        else:
+            try:
+                account_erase(user=request.user)
+            except ServiceError as exc:
+                error = exc.message
+            else:
+                logout(request)
+                messages.success(request, _("Your account and your personal data are deleted."))
+                return redirect("programs:list")
+    return render(request, "accounts/delete.html", {"error": error})
 
 
 @login_required

@@ -86,6 +86,9 @@ ACCESS = [
     Case("accessibility", everyone(200)),
     Case("accounts:profile", signed_in(200)),
     Case("accounts:my_data", signed_in(200)),
+    Case("accounts:delete", signed_in(200)),
+    # The wrong confirmation deletes nothing and shows the form again.
+    Case("accounts:delete", signed_in(200), method="post", data={"email": "nope"}, label="wrong"),
     Case("accounts:set_language", everyone(405)),
     Case("accounts:set_language", everyone(302), method="post", data={"language": "en"}),
     # The adept has applied already and is sent to that application.

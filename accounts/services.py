@@ -1,0 +1,60 @@
+"""Erasing an account: personal data goes, the counts behind the statistics stay."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from mentorship.errors import ServiceError
+
+
+@transaction.atomic
+def account_erase(*, user) -> None:
+    """Remove or anonymise everything that identifies the person.
+
+    Applications and matches stay, stripped of what the person wrote, so that a program's
+    numbers (applicants, pairs, meetings held) stay right; a live match ends.
+    """
+    from allauth.account.models import EmailAddress
+    from allauth.mfa.models import Authenticator
+    from allauth.usersessions.models import UserSession
+
+    from matching.models import Match, RematchRequest
+    from meetings.models import CalendarFeed, Goal, GoalComment
+    from notifications.models import Notification
+    from programs.models import Application, MentorBankEntry
+
+    if user.is_staff:
+        raise ServiceError(
+            _("Coordinators' accounts are closed by an administrator, who keeps the audit trail.")
+        )
+    now = timezone.now()
+    applications = Application.objects.filter(applicant=user)
+    Match.objects.filter(status=Match.Status.PUBLISHED).filter(adept__in=applications).update(
+        status=Match.Status.ENDED, ended_at=now, end_reason="account deleted"
+    )
+    Match.objects.filter(status=Match.Status.PUBLISHED, mentor__in=applications).update(
+        status=Match.Status.ENDED, ended_at=now, end_reason="account deleted"
+    )
+    Match.objects.filter(status=Match.Status.PROPOSED).filter(adept__in=applications).delete()
+    Match.objects.filter(status=Match.Status.PROPOSED, mentor__in=applications).delete()
+    applications.update(
+        letter="", wishes="", unit="", job_title="", region="", languages=[],
+        manager_since=None, direct_reports=None, internal_note="",
+    )  # fmt: skip
+    Goal.objects.filter(match__adept__in=applications).delete()
+    GoalComment.objects.filter(author=user).delete()
+    RematchRequest.objects.filter(requested_by=user).delete()
+    MentorBankEntry.objects.filter(mentor=user).delete()
+    Notification.objects.filter(recipient=user).delete()
+    CalendarFeed.objects.filter(user=user).delete()
+    Authenticator.objects.filter(user=user).delete()
+    EmailAddress.objects.filter(user=user).delete()
+    for session in UserSession.objects.filter(user=user):
+        session.end()
+    user.email = f"deleted-{user.pk}@invalid.example"
+    user.full_name = _("Deleted user")
+    user.is_active = False
+    user.set_unusable_password()
+    user.save()

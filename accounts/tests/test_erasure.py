@@ -1,0 +1,52 @@
+import pytest
+from django.urls import reverse
+
+from accounts.models import User
+from matching.models import Match
+from meetings.models import Goal, Meeting
+from programs.models import Application, Role
+from programs.tests.factories import ApplicationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_erasing_an_account_removes_personal_data_and_keeps_the_counts(client, adept):
+    application = ApplicationFactory(applicant=adept, letter="Mitt brev", wishes="Umeå")
+    mentor = ApplicationFactory(program=application.program, role=Role.MENTOR)
+    match = Match.objects.create(
+        program=application.program, adept=application, mentor=mentor,
+        status=Match.Status.PUBLISHED,
+    )  # fmt: skip
+    Goal.objects.create(match=match, title="Mitt mål")
+    Meeting.objects.create(match=match, starts_at=application.program.applications_close_at,
+                           status="held")  # fmt: skip
+    email = adept.email
+    client.force_login(adept)
+    response = client.post(reverse("accounts:delete"), {"email": email.upper()}, follow=True)
+    assert "Your account and your personal data are deleted." in response.content.decode()
+
+    user = User.objects.get(pk=adept.pk)
+    assert not user.is_active and not user.has_usable_password()
+    assert email not in user.email and user.full_name != adept.full_name
+    application.refresh_from_db()
+    assert (application.letter, application.wishes) == ("", "")
+    assert Application.objects.filter(program=application.program).count() == 2  # counts stay
+    match.refresh_from_db()
+    assert match.status == Match.Status.ENDED
+    assert not Goal.objects.exists()
+    assert Meeting.objects.filter(status="held").count() == 1
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_wrong_confirmation_deletes_nothing(client, adept):
+    client.force_login(adept)
+    response = client.post(reverse("accounts:delete"), {"email": "someone@else.org"})
+    assert "Type your e-mail address exactly" in response.content.decode()
+    assert User.objects.get(pk=adept.pk).is_active
+
+
+def test_coordinators_cannot_erase_themselves_here(client, coordinator):
+    client.force_login(coordinator)
+    response = client.post(reverse("accounts:delete"), {"email": coordinator.email})
+    assert "closed by an administrator" in response.content.decode()
+    assert User.objects.get(pk=coordinator.pk).is_active
