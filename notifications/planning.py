@@ -163,29 +163,21 @@ def plan_milestone_notices(*, now=None, programs=None) -> int:
         due = [d for d in offsets if today >= day - datetime.timedelta(days=d)]
         recipients = _recipients(people, milestone)
         snapshot = _snapshot(milestone)
-        for offset in due:
-            rows += [
-                Notification(
-                    recipient_id=user,
-                    program_id=milestone.program_id,
-                    kind=Notification.Kind.MILESTONE,
-                    key=f"milestone:{milestone.pk}:{offset}:{user}",
-                    context=snapshot,
-                )
-                for user in recipients
-            ]
+        kinds = [(Notification.Kind.MILESTONE, f"milestone:{milestone.pk}:{d}") for d in due]
         review = milestone.kind in (Milestone.Kind.HALF_TIME, Milestone.Kind.CLOSING)
         if review and due:
-            rows += [
-                Notification(
-                    recipient_id=user,
-                    program_id=milestone.program_id,
-                    kind=Notification.Kind.GOAL_REVIEW,
-                    key=f"goal_review:{milestone.pk}:{user}",
-                    context=snapshot,
-                )
-                for user in recipients
-            ]
+            kinds.append((Notification.Kind.GOAL_REVIEW, f"goal_review:{milestone.pk}"))
+        rows += [
+            Notification(
+                recipient_id=user,
+                program_id=milestone.program_id,
+                kind=kind,
+                key=f"{prefix}:{user}",
+                context=snapshot,
+            )
+            for kind, prefix in kinds
+            for user in recipients
+        ]
     rows += _changes(now, active)
     return notify_many(rows)
 
