@@ -149,6 +149,10 @@ class ProgramAdmin(CoordinatorPermissions, admin.ModelAdmin):
             },
         ),
         (
+            _("Personal data"),
+            {"fields": ["privacy_contact", ("retention_months", "rejected_retention_months")]},
+        ),
+        (
             _("Matching weights"),
             {
                 "classes": ["collapse"],

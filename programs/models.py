@@ -186,6 +186,28 @@ class Program(models.Model):
         help_text=_("Mentors who are not matched may stay in a bank for later programs."),
     )
 
+    # Personal data: who answers for it, and how long it is kept.
+    privacy_contact = models.EmailField(
+        _("privacy contact"),
+        blank=True,
+        help_text=_("Where people write about their personal data; the coordinators if empty."),
+    )
+    retention_months = models.PositiveSmallIntegerField(
+        _("keep personal data for (months after the end)"),
+        default=12,
+        validators=[MaxValueValidator(120)],
+        help_text=_(
+            "Applications, letters, meeting logs and goals are anonymised this long after the "
+            "program ends."
+        ),
+    )
+    rejected_retention_months = models.PositiveSmallIntegerField(
+        _("keep rejected applications for (months)"),
+        default=3,
+        validators=[MaxValueValidator(120)],
+        help_text=_("Counted from the decision."),
+    )
+
     reminder_day = models.PositiveSmallIntegerField(
         _("day of the month for meeting reminders"),
         default=1,

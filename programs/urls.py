@@ -7,6 +7,7 @@ app_name = "programs"
 urlpatterns = [
     path("", views.program_list, name="list"),
     path("programs/<slug:slug>/", views.program_detail, name="detail"),
+    path("programs/<slug:slug>/privacy/", views.privacy, name="privacy"),
     path("programs/<slug:slug>/apply/<str:role>/", views.apply, name="apply"),
     path("applications/", views.my_applications, name="my_applications"),
     path("applications/<int:pk>/", views.application_detail, name="application"),

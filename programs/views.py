@@ -46,6 +46,16 @@ def program_detail(request, slug):
     )
 
 
+def privacy(request, slug):
+    program = get_object_or_404(
+        Program.objects.for_user(request.user)
+        .select_related("owner")
+        .prefetch_related("coordinators"),
+        slug=slug,
+    )
+    return render(request, "programs/privacy.html", {"program": program})
+
+
 # --------------------------------------------------------------------------------------------
 # Applying
 # --------------------------------------------------------------------------------------------

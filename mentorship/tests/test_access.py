@@ -83,6 +83,7 @@ ACCESS = [
         label="draft",
     ),
     Case("programs:detail", everyone(404), kwargs={"slug": "no-such-program"}, label="unknown"),
+    Case("programs:privacy", everyone(200), kwargs={"slug": "the-program"}),
     Case("accessibility", everyone(200)),
     Case("accounts:profile", signed_in(200)),
     Case("accounts:my_data", signed_in(200)),

@@ -104,6 +104,8 @@ def program_form_data(organization, **overrides):
         "weight_wishes": 1,
         "matching_min_score": 40,
         "reminder_day": 1,
+        "retention_months": 12,
+        "rejected_retention_months": 3,
         "milestones-TOTAL_FORMS": 1,
         "milestones-INITIAL_FORMS": 0,
         "milestones-0-kind": "kick_off",
