@@ -287,6 +287,10 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
 CELERY_BEAT_SCHEDULE = {
+    "apply-retention": {
+        "task": "programs.tasks.apply_retention",
+        "schedule": crontab(hour=3, minute=30),
+    },
     "plan-notifications": {
         "task": "notifications.tasks.plan_notifications",
         "schedule": crontab(minute=5),

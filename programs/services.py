@@ -7,7 +7,7 @@ import logging
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
@@ -409,3 +409,67 @@ def mentor_bank_invite(*, entries, program: Program, by, now=None) -> int:
                 if entry.mentor_id not in already
             ]
         )
+
+
+# --------------------------------------------------------------------------------------------
+# Retention
+# --------------------------------------------------------------------------------------------
+
+PERSONAL_TEXT = {
+    "letter": "",
+    "wishes": "",
+    "unit": "",
+    "job_title": "",
+    "region": "",
+    "internal_note": "",
+}
+
+
+def _months_ago(today: datetime.date, months: int) -> datetime.date:
+    year, month = divmod(today.year * 12 + today.month - 1 - months, 12)
+    return today.replace(year=year, month=month + 1, day=min(today.day, 28))
+
+
+def retention_apply(*, now: datetime.datetime | None = None) -> int:
+    """Anonymise what is past each program's retention: applications, letters, goals and
+    meeting logs of programs that ended long enough ago, and rejected applications some months
+    after the decision. Counts stay (rows are kept, their text emptied). Safe to run daily and
+    twice. Returns how many applications were anonymised."""
+    from matching.models import RematchRequest
+    from meetings.models import Goal, GoalComment, Meeting
+
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    has_text = Q(letter__gt="") | Q(wishes__gt="") | Q(unit__gt="") | Q(job_title__gt="")
+    expired_programs = [
+        program.pk
+        for program in Program.objects.only("pk", "ends_on", "retention_months")
+        if program.ends_on < _months_ago(today, program.retention_months)
+    ]
+    anonymised = 0
+    with transaction.atomic():
+        anonymised += (
+            Application.objects.filter(program_id__in=expired_programs)
+            .filter(has_text)
+            .update(**PERSONAL_TEXT)
+        )
+        GoalComment.objects.filter(goal__match__program_id__in=expired_programs).delete()
+        Goal.objects.filter(match__program_id__in=expired_programs).delete()
+        Meeting.objects.filter(match__program_id__in=expired_programs).exclude(
+            agenda="", notes="", location=""
+        ).update(agenda="", notes="", location="")
+        RematchRequest.objects.filter(match__program_id__in=expired_programs).update(reason="")
+        for program in Program.objects.only("pk", "rejected_retention_months"):
+            cutoff = now - datetime.timedelta(days=31 * program.rejected_retention_months)
+            anonymised += (
+                Application.objects.filter(
+                    program=program,
+                    status=Application.Status.REJECTED,
+                    decided_at__lt=cutoff,
+                )
+                .filter(has_text)
+                .update(**PERSONAL_TEXT)
+            )
+    if anonymised:
+        logger.info("Retention: anonymised %d application(s).", anonymised)
+    return anonymised
