@@ -143,6 +143,10 @@ ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Mentorship] "
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+# Log in with a code sent by e-mail instead of a password: three tries, three minutes.
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+ACCOUNT_LOGIN_BY_CODE_MAX_ATTEMPTS = 3
+ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 180
 # allauth's defaults, written out so that they are visibly on.
 ACCOUNT_RATE_LIMITS = {
     "change_password": "5/m/user",
