@@ -31,6 +31,9 @@ def account_erase(*, user) -> None:
         )
     now = timezone.now()
     applications = Application.objects.filter(applicant=user)
+    # Programs bound to archive keep the application and the pair's log until their
+    # retention sweep anonymises them; everything else goes now.
+    erased = applications.filter(program__archive_on_erasure=False)
     Match.objects.filter(status=Match.Status.PUBLISHED).filter(adept__in=applications).update(
         status=Match.Status.ENDED, ended_at=now, end_reason="account deleted"
     )
@@ -39,12 +42,12 @@ def account_erase(*, user) -> None:
     )
     Match.objects.filter(status=Match.Status.PROPOSED).filter(adept__in=applications).delete()
     Match.objects.filter(status=Match.Status.PROPOSED, mentor__in=applications).delete()
-    applications.update(
+    erased.update(
         letter="", wishes="", unit="", job_title="", region="", languages=[],
         manager_since=None, direct_reports=None, internal_note="",
     )  # fmt: skip
-    Goal.objects.filter(match__adept__in=applications).delete()
-    GoalComment.objects.filter(author=user).delete()
+    Goal.objects.filter(match__adept__in=erased).delete()
+    GoalComment.objects.filter(author=user, goal__match__program__archive_on_erasure=False).delete()
     RematchRequest.objects.filter(requested_by=user).delete()
     MentorBankEntry.objects.filter(mentor=user).delete()
     Notification.objects.filter(recipient=user).delete()

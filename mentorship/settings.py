@@ -108,8 +108,13 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# The cache backs allauth's rate limits, so production points it at Redis.
-CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+# The cache backs allauth's rate limits, which must hold across processes: outside debug it
+# defaults to the broker's Redis (database 2) rather than each process's memory.
+_broker = env.str("CELERY_BROKER_URL", default="redis://127.0.0.1:56379/0")
+_redis_cache = "rediscache://" + _broker.split("://", 1)[1].rsplit("/", 1)[0] + "/2"
+CACHES = {
+    "default": env.cache_url("CACHE_URL", default="locmemcache://" if DEBUG else _redis_cache)
+}
 
 # --------------------------------------------------------------------------------------------
 # Accounts and authentication (django-allauth)

@@ -150,7 +150,13 @@ class ProgramAdmin(CoordinatorPermissions, admin.ModelAdmin):
         ),
         (
             _("Personal data"),
-            {"fields": ["privacy_contact", ("retention_months", "rejected_retention_months")]},
+            {
+                "fields": [
+                    "privacy_contact",
+                    ("retention_months", "rejected_retention_months"),
+                    "archive_on_erasure",
+                ]
+            },
         ),
         (
             _("Matching weights"),

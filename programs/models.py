@@ -208,6 +208,15 @@ class Program(models.Model):
         help_text=_("Counted from the decision."),
     )
 
+    archive_on_erasure = models.BooleanField(
+        _("archive instead of deleting at once"),
+        default=False,
+        help_text=_(
+            "For organisations bound to archive: when a participant deletes their account, their "
+            "application and log are kept until the retention period ends, then anonymised."
+        ),
+    )
+
     reminder_day = models.PositiveSmallIntegerField(
         _("day of the month for meeting reminders"),
         default=1,

@@ -3,6 +3,7 @@ import re
 import pytest
 from django.core import mail
 from django.db import IntegrityError
+from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
@@ -176,3 +177,35 @@ def test_reminders_can_be_turned_off_on_the_profile_page(client, adept):
     adept.refresh_from_db()
     assert adept.monthly_reminders is False
     assert adept.meeting_reminders is True
+
+
+@pytest.mark.parametrize(
+    ("url_name", "data", "limit"),
+    [
+        # allauth: sign-up 20/m per address, password reset 5/m per e-mail, code 3/m per key
+        ("account_signup", {"email": "x@example.org", "password1": "a", "password2": "b"}, 20),
+        ("account_reset_password", {"email": "adam@example.org"}, 5),
+    ],
+)
+def test_sign_up_password_reset_and_code_login_are_rate_limited(
+    client, adept, url_name, data, limit, settings
+):
+    settings.ACCOUNT_RATE_LIMITS = {
+        **settings.ACCOUNT_RATE_LIMITS,
+        "signup": "20/m/ip",
+        "reset_password": "20/m/ip,5/m/key",
+    }
+    statuses = [client.post(reverse(url_name), data).status_code for _ in range(limit + 1)]
+    assert 429 not in statuses[:limit]
+    assert statuses[-1] == 429
+
+
+def test_login_codes_are_rate_limited_per_address(adept):
+    # allauth: three codes a minute for one address, from any browser; the fourth request is
+    # refused in the form and sends nothing.
+    url = reverse("account_request_login_code")
+    for _ in range(3):
+        assert Client().post(url, {"email": adept.email}).status_code == 302
+    response = Client().post(url, {"email": adept.email})
+    assert response.status_code == 200
+    assert len(mail.outbox) == 3

@@ -50,3 +50,15 @@ def test_coordinators_cannot_erase_themselves_here(client, coordinator):
     response = client.post(reverse("accounts:delete"), {"email": coordinator.email})
     assert "closed by an administrator" in response.content.decode()
     assert User.objects.get(pk=coordinator.pk).is_active
+
+
+def test_a_program_bound_to_archive_keeps_the_application_until_its_retention(client, adept):
+    application = ApplicationFactory(applicant=adept, letter="Arkiveras")
+    application.program.archive_on_erasure = True
+    application.program.save()
+    client.force_login(adept)
+    client.post(reverse("accounts:delete"), {"email": adept.email})
+    application.refresh_from_db()
+    assert application.letter == "Arkiveras"
+    user = User.objects.get(pk=adept.pk)
+    assert not user.is_active and adept.email not in user.email

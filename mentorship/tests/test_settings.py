@@ -6,7 +6,7 @@ from django.conf import settings
 
 
 def run_manage(*args, **env):
-    base = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    base = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_") and k != "CACHE_URL"}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=settings.BASE_DIR,
@@ -42,8 +42,9 @@ def test_debug_is_off_unless_asked_for():
         "0",
         "-c",
         "from django.conf import settings as s; "
-        "print(s.DEBUG, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS > 0)",
+        "print(s.DEBUG, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS > 0,"
+        " 'redis' in s.CACHES['default']['BACKEND'].lower())",
         DJANGO_SECRET_KEY="x7!k2" * 12,
         DJANGO_ALLOWED_HOSTS="mentor.example.org",
     )
-    assert result.stdout.split() == ["False", "True", "True", "True"], result.stderr
+    assert result.stdout.split() == ["False", "True", "True", "True", "True"], result.stderr
