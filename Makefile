@@ -35,7 +35,12 @@ stop:
 compilemessages: $(VENV)/.installed
 	$(MANAGE) compilemessages -v 0 --ignore='.venv/*' --ignore='.local/*'
 
-setup: $(VENV)/.installed services compilemessages
+# Local settings for manage.py used by hand (the values these targets use anyway).
+.env:
+	@printf 'DJANGO_DEBUG=true\nDATABASE_URL=%s\nCELERY_BROKER_URL=%s\n' \
+	  "$(DATABASE_URL)" "redis://127.0.0.1:$(REDIS_PORT)/0" > $@
+
+setup: $(VENV)/.installed .env services compilemessages
 	$(MANAGE) migrate --noinput -v 0
 
 # Demo data goes in once; seed_demo is idempotent as well, so a lost stamp does no harm.

@@ -6,6 +6,7 @@ outside debug, and cookies are secure and HSTS is on whenever DEBUG is off.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -17,6 +18,11 @@ from xstatic.pkg import bootstrap as xstatic_bootstrap
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
+# Local development: `make run` and `make test` write .env (ignored by git) so that manage.py
+# works without exports. Variables already set win; production has no .env.
+_env_file = os.environ.get("DJANGO_ENV_FILE", str(BASE_DIR / ".env"))
+if _env_file and os.path.exists(_env_file):
+    environ.Env.read_env(_env_file)
 
 # --------------------------------------------------------------------------------------------
 # Core

@@ -10,7 +10,8 @@ def run_manage(*args, **env):
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=settings.BASE_DIR,
-        env={**base, **env},
+        # No local .env: these tests are about the defaults production gets.
+        env={**base, "DJANGO_ENV_FILE": "", **env},
         capture_output=True,
         text=True,
         timeout=120,
