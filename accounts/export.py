@@ -33,6 +33,8 @@ def _rows(queryset, fields=None, exclude=()):
 def user_data(user) -> dict:
     from allauth.account.models import EmailAddress
 
+    from evaluations.models import Response
+    from evaluations.services import answer_display, answers_of
     from matching.models import Match, RematchRequest
     from meetings.models import Goal, GoalComment, Meeting
     from notifications.models import Notification
@@ -69,6 +71,26 @@ def user_data(user) -> dict:
         "goals": _rows(Goal.objects.filter(match__in=matches)),
         "goal_comments": _rows(GoalComment.objects.filter(goal__match__in=matches)),
         "meetings": _rows(Meeting.objects.filter(match__in=matches)),
+        "survey_responses": [
+            {
+                "program": response.survey.program.name,
+                "survey": str(response.survey.title),
+                "role": response.role,
+                "sent_at": response.submitted_at,
+                "answers": [
+                    {
+                        "question": question.text,
+                        "answer": answer_display(question, answers[question.pk]),
+                    }
+                    for question in response.survey.questions.all()
+                    if question.pk in answers
+                ],
+            }
+            for response in Response.objects.filter(respondent=user)
+            .select_related("survey__program")
+            .prefetch_related("survey__questions", "answers")
+            for answers in [answers_of(response)]
+        ],
         "notifications": _rows(
             Notification.objects.filter(recipient=user),
             ["kind", "status", "created_at", "sent_at"],
@@ -86,6 +108,7 @@ EXPORTED = {
     "meetings.goalcomment",
     "meetings.meeting",
     "notifications.notification",
+    "evaluations.response",
 }
 
 ENCODER = DjangoJSONEncoder

@@ -20,6 +20,7 @@ def account_erase(*, user) -> None:
     from allauth.mfa.models import Authenticator
     from allauth.usersessions.models import UserSession
 
+    from evaluations.models import Answer, Response
     from matching.models import Match, RematchRequest
     from meetings.models import CalendarFeed, Goal, GoalComment
     from notifications.models import Notification
@@ -49,6 +50,10 @@ def account_erase(*, user) -> None:
     Goal.objects.filter(match__adept__in=erased).delete()
     GoalComment.objects.filter(author=user, goal__match__program__archive_on_erasure=False).delete()
     RematchRequest.objects.filter(requested_by=user).delete()
+    # Evaluation scores stay in the program's results, no longer tied to anyone; free text
+    # could say who wrote it, so it goes.
+    Answer.objects.filter(response__respondent=user).exclude(text="").delete()
+    Response.objects.filter(respondent=user).update(respondent=None)
     MentorBankEntry.objects.filter(mentor=user).delete()
     Notification.objects.filter(recipient=user).delete()
     CalendarFeed.objects.filter(user=user).delete()

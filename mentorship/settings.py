@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "matching",
     "meetings",
     "audit",
+    "evaluations",
 ]
 
 MIDDLEWARE = [

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("programs.urls")),
     path("", include("matching.urls")),
     path("", include("meetings.urls")),
+    path("", include("evaluations.urls")),
     path("accounts/", include("allauth.urls")),
     path("account/", include("accounts.urls")),
     path(

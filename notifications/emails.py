@@ -56,8 +56,15 @@ def _meetings(ids):
     ).in_bulk(ids)
 
 
+def _surveys(ids):
+    from evaluations.models import Survey
+
+    return Survey.objects.select_related("program").in_bulk(ids)
+
+
 # context key -> loader
 LOADERS = {
+    "survey": _surveys,
     "application": _applications,
     "program": _programs,
     "match": _matches,
@@ -219,6 +226,16 @@ def _digest(notification, cache):
     }
 
 
+def _evaluation(notification, cache):
+    survey = _get(cache, notification, "survey")
+    return {
+        "survey": survey,
+        "program": survey.program,
+        "closes_at": timezone.localtime(survey.closes_at),
+        "url": absolute(reverse("evaluations:answer", args=[survey.pk])),
+    }
+
+
 # kind -> (template name under templates/email/, context builder)
 TEMPLATES = {
     "application_received": ("application_received", _application),
@@ -232,6 +249,8 @@ TEMPLATES = {
     "milestone_cancelled": ("milestone_cancelled", _milestone),
     "goal_review": ("goal_review", _milestone),
     "digest": ("digest", _digest),
+    "evaluation_invitation": ("evaluation_invitation", _evaluation),
+    "evaluation_reminder": ("evaluation_reminder", _evaluation),
 }
 
 

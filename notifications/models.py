@@ -42,6 +42,8 @@ class Notification(models.Model):
         MILESTONE_CANCELLED = "milestone_cancelled", _("Milestone cancelled")
         GOAL_REVIEW = "goal_review", _("Reminder to review goals")
         DIGEST = "digest", _("Weekly digest for coordinators")
+        EVALUATION_INVITATION = "evaluation_invitation", _("Invitation to an evaluation")
+        EVALUATION_REMINDER = "evaluation_reminder", _("Reminder to answer an evaluation")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")

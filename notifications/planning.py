@@ -260,6 +260,8 @@ def plan_digests(*, now=None, programs=None) -> int:
 
 
 def plan_all(*, now=None, programs=None) -> int:
+    from evaluations.planning import plan_evaluation_emails
+
     now = now or timezone.now()
     return sum(
         sweep(now=now, programs=programs)
@@ -268,5 +270,6 @@ def plan_all(*, now=None, programs=None) -> int:
             plan_meeting_reminders,
             plan_milestone_notices,
             plan_digests,
+            plan_evaluation_emails,
         )
     )

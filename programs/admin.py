@@ -103,6 +103,7 @@ class ProgramAdmin(CoordinatorPermissions, admin.ModelAdmin):
         "adept_places",
         "milestone_count",
         "matching_link",
+        "dashboard_link",
     ]
     list_filter = ["status", "pairing_rule"]
     list_select_related = ["owner"]
@@ -209,6 +210,14 @@ class ProgramAdmin(CoordinatorPermissions, admin.ModelAdmin):
     def matching_link(self, obj):
         return format_html(
             '<a href="{}">{}</a>', reverse("matching:review", args=[obj.slug]), _("Matching")
+        )
+
+    @admin.display(description=_("dashboard"))
+    def dashboard_link(self, obj):
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("evaluations:dashboard", args=[obj.slug]),
+            _("Dashboard"),
         )
 
     @admin.display(description=_("milestones"), ordering="milestone_total")

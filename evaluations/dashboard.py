@@ -1,0 +1,283 @@
+"""The figures of a program's dashboard, each from one aggregate query: a fixed number of
+queries however large the cohort."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, Max, OuterRef, Q
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from matching.models import Match
+from meetings.models import Meeting
+from meetings.services import STALLED_AFTER
+from notifications.models import Notification
+from programs.models import Application, Role
+
+from .models import Survey
+from .results import GROUPS, headline_scores, response_counts
+from .services import participants
+
+RUNNING = (Match.Status.PUBLISHED, Match.Status.COMPLETED)
+MATCHED = (Match.Status.PUBLISHED, Match.Status.COMPLETED, Match.Status.ENDED)
+
+
+def funnel(program) -> tuple[list[dict], int]:
+    """The steps from application to completion, and the number of running pairs."""
+    apps = (
+        Application.objects.filter(program=program)
+        .exclude(status=Application.Status.DRAFT)
+        .with_eligibility()
+    )
+    counts = {}
+    for role in (Role.ADEPT, Role.MENTOR):
+        counts[f"{role}_applied"] = Count("pk", filter=Q(role=role))
+        counts[f"{role}_eligible"] = Count("pk", filter=Q(role=role, eligible=True))
+        counts[f"{role}_accepted"] = Count(
+            "pk", filter=Q(role=role, status=Application.Status.ACCEPTED)
+        )
+    a = apps.aggregate(**counts)
+    held = Meeting.objects.filter(match=OuterRef("pk"), status=Meeting.Status.HELD)
+    m = (
+        Match.objects.filter(program=program)
+        .annotate(has_met=Exists(held))
+        .aggregate(
+            adepts=Count("adept", distinct=True, filter=Q(status__in=MATCHED)),
+            mentors=Count("mentor", distinct=True, filter=Q(status__in=MATCHED)),
+            pairs=Count("pk", filter=Q(status__in=RUNNING)),
+            meeting=Count("pk", filter=Q(status__in=RUNNING, has_met=True)),
+            completed=Count("pk", filter=Q(status=Match.Status.COMPLETED)),
+        )
+    )
+    return [
+        {
+            "label": _("Applications"),
+            "adepts": a["adept_applied"],
+            "mentors": a["mentor_applied"],
+            "help": _("Sent applications, withdrawn ones included."),
+        },
+        {
+            "label": _("Eligible"),
+            "adepts": a["adept_eligible"],
+            "mentors": a["mentor_eligible"],
+            "help": _("Meeting the program's rules on experience and membership."),
+        },
+        {
+            "label": _("Accepted"),
+            "adepts": a["adept_accepted"],
+            "mentors": a["mentor_accepted"],
+            "help": "",
+        },
+        {
+            "label": _("Matched"),
+            "adepts": m["adepts"],
+            "mentors": m["mentors"],
+            "help": _("In a published pair, now or earlier."),
+        },
+        {
+            "label": _("Pairs meeting"),
+            "pairs": m["meeting"],
+            "of": m["pairs"],
+            "help": _("Pairs that have held at least one meeting."),
+        },
+        {
+            "label": _("Completed"),
+            "pairs": m["completed"],
+            "of": m["pairs"],
+            "help": _("Pairs that have run to the end of the program."),
+        },
+    ], m["pairs"]
+
+
+def _months(start: datetime.date, end: datetime.date) -> list[datetime.date]:
+    months, month = [], start.replace(day=1)
+    while month <= end:
+        months.append(month)
+        month = (month + datetime.timedelta(days=32)).replace(day=1)
+    return months
+
+
+@dataclass
+class Month:
+    month: datetime.date
+    held: int
+    planned: int
+    expected: float
+
+
+def meetings_per_month(program, pairs: int) -> list[Month]:
+    """Meetings held (and planned) per calendar month of the program, against what the
+    program expects: its pairs times the lowest expected number of meetings, spread over its
+    months."""
+    months = _months(program.starts_on, program.ends_on)
+    per_month = program.meetings_min / len(months) if months else 0
+    found: dict[tuple[datetime.date, str], int] = {}
+    for month, status, n in (
+        Meeting.objects.filter(
+            match__program=program,
+            match__status__in=MATCHED,
+            status__in=[Meeting.Status.HELD, Meeting.Status.PLANNED],
+        )
+        .annotate(month=TruncMonth("starts_at", tzinfo=timezone.get_current_timezone()))
+        .values_list("month", "status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        found[(month.date(), status)] = n
+    return [
+        Month(
+            month=month,
+            held=found.get((month, Meeting.Status.HELD), 0),
+            planned=found.get((month, Meeting.Status.PLANNED), 0),
+            expected=round(pairs * per_month, 1),
+        )
+        for month in months
+    ]
+
+
+def chart(months: list[Month], width: int = 640, height: int = 240) -> dict:
+    """Geometry of the bar chart, drawn by the template as SVG."""
+    left, bottom, top = 36, 28, 12
+    top_value = max([m.held + m.planned for m in months] + [m.expected for m in months] + [1])
+    step = _nice_step(top_value)
+    scale_max = step * -(-top_value // step)
+    plot_height = height - bottom - top
+    slot = (width - left - 8) / max(len(months), 1)
+    bar = slot * 0.6
+
+    def y(value):
+        return top + plot_height - plot_height * value / scale_max
+
+    bars = []
+    for i, m in enumerate(months):
+        x = left + i * slot + (slot - bar) / 2
+        bars.append(
+            {
+                "x": round(x, 1),
+                "width": round(bar, 1),
+                "x2": round(x + bar, 1),
+                "held_y": round(y(m.held), 1),
+                "held_height": round(y(0) - y(m.held), 1),
+                "planned_y": round(y(m.held + m.planned), 1),
+                "planned_height": round(y(m.held) - y(m.held + m.planned), 1),
+                "expected_y": round(y(m.expected), 1),
+                "label_x": round(x + bar / 2, 1),
+                "month": m.month,
+                "held": m.held,
+                "planned": m.planned,
+                "expected": m.expected,
+            }
+        )
+    ticks = [{"value": v, "y": round(y(v), 1)} for v in range(0, int(scale_max) + 1, int(step))]
+    return {
+        "width": width,
+        "height": height,
+        "left": left,
+        "tick_x": left - 6,
+        "right": width - 8,
+        "baseline": round(y(0), 1),
+        "label_y": height - 8,
+        "bars": bars,
+        "ticks": ticks,
+    }
+
+
+def _nice_step(value: float) -> int:
+    for step in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000):
+        if value / step <= 5:
+            return step
+    return 10000
+
+
+def at_risk(program, now):
+    """Running pairs with no meeting held for 45 days (or none since they were published)."""
+    cutoff = now - STALLED_AFTER
+    return list(
+        Match.objects.filter(program=program, status=Match.Status.PUBLISHED)
+        .annotate(last=Max("meetings__starts_at", filter=Q(meetings__status=Meeting.Status.HELD)))
+        .filter(Q(last__lt=cutoff) | Q(last__isnull=True, published_at__lt=cutoff))
+        .select_related("adept__applicant", "mentor__applicant")
+        .order_by("last", "published_at", "pk")
+    )
+
+
+def upcoming(program, now, limit=5):
+    """The next milestones, each with the days its notices go out."""
+    milestones = list(program.milestones.filter(starts_at__gte=now).order_by("starts_at")[:limit])
+    today = timezone.localdate(now)
+    for milestone in milestones:
+        day = timezone.localtime(milestone.starts_at).date()
+        milestone.notice_dates = [
+            {
+                "date": day - datetime.timedelta(days=d),
+                "sent": day - datetime.timedelta(days=d) <= today,
+            }
+            for d in sorted(milestone.notice_days or [], reverse=True)
+        ]
+    return milestones
+
+
+def outbox(program) -> dict:
+    return Notification.objects.filter(program=program).aggregate(
+        pending=Count("pk", filter=Q(status=Notification.Status.PENDING)),
+        failed=Count("pk", filter=Q(status=Notification.Status.FAILED)),
+        sent=Count("pk", filter=Q(status=Notification.Status.SENT)),
+    )
+
+
+def evaluations(program) -> dict:
+    """Each survey with its response rates, and the headline scores half-time against final."""
+    surveys = list(Survey.objects.filter(program=program).order_by("opens_at", "pk"))
+    ids = [s.pk for s in surveys]
+    counts = response_counts(ids)
+    scores = headline_scores(ids)
+    people = participants([program.pk]).get(program.pk, {})
+    invited = {role: sum(1 for r in people.values() if r == role) for role in Role.values}
+    for survey in surveys:
+        sent = counts.get(survey.pk, {})
+        survey.rates = []
+        for key, label in GROUPS[1:]:
+            n, of = sent.get(key, 0), invited[key]
+            survey.rates.append(
+                {"label": label, "sent": n, "of": of, "percent": round(100 * n / of) if of else 0}
+            )
+        total, of = sum(sent.values()), sum(invited.values())
+        survey.rates.append(
+            {
+                "label": _("Everyone"),
+                "sent": total,
+                "of": of,
+                "percent": round(100 * total / of) if of else 0,
+            }
+        )
+        survey.scores = scores[survey.pk]
+    by_phase = {s.phase: s for s in surveys}
+    half, final = by_phase.get(Survey.Phase.HALF_TIME), by_phase.get(Survey.Phase.FINAL)
+    headline = [
+        {
+            "label": label,
+            "half_time": half.scores[key] if half else None,
+            "final": final.scores[key] if final else None,
+        }
+        for key, label in GROUPS
+    ]
+    return {"surveys": surveys, "headline": headline, "half": half, "final": final}
+
+
+def program_dashboard(program, now=None) -> dict:
+    now = now or timezone.now()
+    steps, pairs = funnel(program)
+    months = meetings_per_month(program, pairs)
+    return {
+        "funnel": steps,
+        "months": months,
+        "chart": chart(months),
+        "at_risk": at_risk(program, now),
+        "milestones": upcoming(program, now),
+        "outbox": outbox(program),
+        **evaluations(program),
+        "now": now,
+    }
