@@ -303,3 +303,13 @@ def test_a_stranger_is_not_invited(survey, pair):
             "recipient", flat=True
         )
     ) == {pair.adept.applicant_id, pair.mentor.applicant_id}
+
+
+def test_the_pairs_page_points_to_an_open_evaluation_until_it_is_sent(client, survey, pair):
+    adept = pair.adept.applicant
+    client.force_login(adept)
+    url = reverse("meetings:mentorship", args=[pair.pk])
+    answer_url = reverse("evaluations:answer", args=[survey.pk])
+    assert answer_url in client.get(url).content.decode()
+    response_save(survey=survey, user=adept, answers=full_answers(survey), submit=True)
+    assert answer_url not in client.get(url).content.decode()

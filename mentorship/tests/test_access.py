@@ -14,10 +14,11 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
+from evaluations.services import survey_create
 from matching.models import Match
 from meetings.models import CalendarFeed, Goal, Meeting
 from programs.models import Program, Role
-from programs.tests.factories import ApplicationFactory, ProgramFactory
+from programs.tests.factories import ApplicationFactory, MilestoneFactory, ProgramFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -66,6 +67,11 @@ def pair_only(code):
     """Pages of the pair: its two members, nobody else (coordinators see metadata in the
     admin)."""
     return {**owner_only(code), "adept": code}
+
+
+def coordinators_only(code):
+    """The program's coordinators and superusers; everyone else a 404."""
+    return {**everyone(404), "anonymous": LOGIN, "coordinator": code, "superuser": code}
 
 
 def own_application(objects):
@@ -172,6 +178,21 @@ ACCESS = [
     # The secret address is the key: whoever has it gets the feed, a wrong one gets nothing.
     Case("meetings:feed", everyone(200), kwargs=lambda o: {"token": o["feed"].token}),
     Case("meetings:feed", everyone(404), kwargs={"token": "not-a-token"}, label="unknown"),
+    Case("evaluations:list", signed_in(200)),
+    Case("evaluations:answer", pair_only(200), kwargs=lambda o: {"pk": o["survey"].pk}),
+    Case(
+        "evaluations:answer",
+        pair_only(302),
+        kwargs=lambda o: {"pk": o["survey"].pk},
+        method="post",
+        data={"action": "save"},
+        label="save",
+    ),
+    Case("evaluations:results", coordinators_only(200), kwargs=lambda o: {"pk": o["survey"].pk}),
+    Case(
+        "evaluations:results_csv", coordinators_only(200), kwargs=lambda o: {"pk": o["survey"].pk}
+    ),
+    Case("evaluations:dashboard", coordinators_only(200), kwargs={"slug": "the-program"}),
     Case("programs:mentor_bank", signed_in(200)),
     Case("programs:mentor_bank", signed_in(302), method="post", label="leave"),
 ]
@@ -241,6 +262,12 @@ def test_access(client, cast, case, role):
             match=match, starts_at=timezone.now() + datetime.timedelta(days=70)
         ),
         "feed": CalendarFeed.objects.create(user=cast["user"]),
+        "survey": survey_create(
+            milestone=MilestoneFactory(program=program, kind="half_time"),
+            phase="half_time",
+            opens_at=timezone.now() - datetime.timedelta(days=1),
+            closes_at=timezone.now() + datetime.timedelta(days=1),
+        ),
     }
     if cast[role] is not None:
         client.force_login(cast[role])
