@@ -90,3 +90,43 @@ def test_every_csv_export_neutralises_formulas(client, coordinator, planted):
             c for row in csv.reader(io.StringIO(response.content.decode("utf-8-sig"))) for c in row
         ]
         assert not any(cell.startswith(("=", "+", "-", "@")) for cell in cells), changelist
+
+
+def test_evaluation_pages_escape_questions_and_answers(client, coordinator, planted):
+    from evaluations.services import response_save, survey_create
+    from evaluations.tests.conftest import add_pairs
+    from programs.tests.factories import MilestoneFactory
+
+    program = planted["program"]
+    survey = survey_create(
+        milestone=MilestoneFactory(program=program, kind="half_time"),
+        phase="half_time",
+        opens_at=timezone.now() - datetime.timedelta(days=1),
+        closes_at=timezone.now() + datetime.timedelta(days=1),
+        start_with="empty",
+    )
+    question = survey.questions.create(kind="text", text_sv=PAYLOAD, text_en=PAYLOAD)
+    choice = survey.questions.create(
+        kind="choice", text_sv="Val", choices_sv=f"{PAYLOAD}\nNej", choices_en=f"{PAYLOAD}\nNo"
+    )
+    people = [planted["adept"].applicant] + [m.adept.applicant for m in add_pairs(program, 2)]
+    for person in people:
+        response_save(
+            survey=survey, user=person, answers={question.pk: PAYLOAD, choice.pk: 0}, submit=True
+        )
+    # A pair at risk, listed by name on the dashboard.
+    Match.objects.filter(pk=planted["match"].pk).update(
+        published_at=timezone.now() - datetime.timedelta(days=60)
+    )
+    type(people[0]).objects.filter(pk=people[0].pk).update(full_name=PAYLOAD)
+    client.force_login(planted["adept"].applicant)
+    assert_escaped(client.get(reverse("evaluations:answer", args=[survey.pk])))
+    client.force_login(coordinator)
+    assert_escaped(client.get(reverse("evaluations:results", args=[survey.pk])))
+    assert_escaped(client.get(reverse("evaluations:dashboard", args=[program.slug])))
+    response = client.get(reverse("evaluations:results_csv", args=[survey.pk]))
+    cells = [
+        c for row in csv.reader(io.StringIO(response.content.decode("utf-8-sig"))) for c in row
+    ]
+    assert any(FORMULA in cell for cell in cells)
+    assert not any(cell.startswith(("=", "+", "-", "@")) for cell in cells)
