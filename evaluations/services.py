@@ -67,9 +67,15 @@ def questions_copy(*, survey: Survey, start_with) -> int:
     return len(values)
 
 
+def when(moment) -> str:
+    """A date and time as the pages write it, in the active language."""
+    return formats.date_format(timezone.localtime(moment), "j F Y, H:i")
+
+
 def closed_message(survey: Survey) -> str:
-    when = formats.date_format(timezone.localtime(survey.closes_at), "DATETIME_FORMAT")
-    return _("This survey closed on %(when)s; answers can no longer be changed.") % {"when": when}
+    return _("This survey closed on %(when)s; answers can no longer be changed.") % {
+        "when": when(survey.closes_at)
+    }
 
 
 def _clean_value(question: Question, value):

@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.models import AuditEntry
@@ -53,7 +53,7 @@ def answer(request, pk):
     questions = list(survey.questions.all())
     now = timezone.now()
     closed = survey.has_closed(now)
-    until = formats.date_format(timezone.localtime(survey.closes_at), "DATETIME_FORMAT")
+    until = services.when(survey.closes_at)
     if request.method == "POST" and not closed:
         sending = request.POST.get("action") == "send" or bool(response and response.submitted_at)
         form = AnswerForm(request.POST, questions=questions, sending=sending)
@@ -66,20 +66,9 @@ def answer(request, pk):
                 messages.error(request, error.message)
             else:
                 if saved.submitted_at:
-                    messages.success(
-                        request,
-                        _("Thank you: your answers are sent. You can change them until %(when)s.")
-                        % {"when": until},
-                    )
+                    messages.success(request, _("Thank you: your answers are sent."))
                 else:
-                    messages.success(
-                        request,
-                        _(
-                            "Your answers are saved but not sent. Come back and send them "
-                            "before %(when)s."
-                        )
-                        % {"when": until},
-                    )
+                    messages.success(request, _("Your answers are saved."))
                 return redirect("evaluations:answer", pk=survey.pk)
         else:
             messages.error(request, _("Some answers need your attention; see below."))

@@ -158,6 +158,7 @@ def test_the_participant_answers_saves_comes_back_and_sends_in_the_browser_form(
     response = client.post(
         url, {f"q{text.pk}": "Vi behöver mer tid", "action": "save"}, follow=True
     )
+    assert "Your answers are saved." in response.content.decode()
     assert "saved but not sent" in response.content.decode()
     page = client.get(url).content.decode()
     assert "Vi behöver mer tid" in page  # nothing typed is lost
@@ -168,7 +169,7 @@ def test_the_participant_answers_saves_comes_back_and_sends_in_the_browser_form(
     assert "This field is required" in body and "Vi behöver mer tid" in body
     data = {f"q{q.pk}": v for q, v in zip(questions, full_answers(survey).values(), strict=True)}
     response = client.post(url, {**data, "action": "send"}, follow=True)
-    assert "your answers are sent" in response.content.decode()
+    assert "Thank you: your answers are sent." in response.content.decode()
     listing = client.get(reverse("evaluations:list")).content.decode()
     assert "Answered" in listing
 
