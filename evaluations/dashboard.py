@@ -25,8 +25,8 @@ RUNNING = (Match.Status.PUBLISHED, Match.Status.COMPLETED)
 MATCHED = (Match.Status.PUBLISHED, Match.Status.COMPLETED, Match.Status.ENDED)
 
 
-def funnel(program) -> tuple[list[dict], int]:
-    """The steps from application to completion, and the number of running pairs."""
+def funnel(program) -> list[dict]:
+    """The steps from application to completion."""
     apps = (
         Application.objects.filter(program=program)
         .exclude(status=Application.Status.DRAFT)
@@ -89,7 +89,7 @@ def funnel(program) -> tuple[list[dict], int]:
             "of": m["pairs"],
             "help": _("Pairs that have run to the end of the program."),
         },
-    ], m["pairs"]
+    ]
 
 
 def _months(start: datetime.date, end: datetime.date) -> list[datetime.date]:
@@ -108,12 +108,13 @@ class Month:
     expected: float
 
 
-def meetings_per_month(program, pairs: int) -> list[Month]:
+def meetings_per_month(program) -> list[Month]:
     """Meetings held (and planned) per calendar month of the program, against what the
-    program expects: its pairs times the lowest expected number of meetings, spread over its
-    months."""
+    program expects: the pairs running that month times the lowest expected number of
+    meetings, spread over the program's months."""
     months = _months(program.starts_on, program.ends_on)
     per_month = program.meetings_min / len(months) if months else 0
+    local = timezone.get_current_timezone()
     found: dict[tuple[datetime.date, str], int] = {}
     for month, status, n in (
         Meeting.objects.filter(
@@ -121,21 +122,35 @@ def meetings_per_month(program, pairs: int) -> list[Month]:
             match__status__in=MATCHED,
             status__in=[Meeting.Status.HELD, Meeting.Status.PLANNED],
         )
-        .annotate(month=TruncMonth("starts_at", tzinfo=timezone.get_current_timezone()))
+        .annotate(month=TruncMonth("starts_at", tzinfo=local))
         .values_list("month", "status")
         .annotate(n=Count("pk"))
         .order_by()
     ):
         found[(month.date(), status)] = n
-    return [
-        Month(
-            month=month,
-            held=found.get((month, Meeting.Status.HELD), 0),
-            planned=found.get((month, Meeting.Status.PLANNED), 0),
-            expected=round(pairs * per_month, 1),
+    # Pairs count from the month they were published (from the start if the date is unknown).
+    published: dict[datetime.date, int] = {}
+    for month, n in (
+        Match.objects.filter(program=program, status__in=RUNNING)
+        .annotate(month=TruncMonth("published_at", tzinfo=local))
+        .values_list("month")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        key = month.date() if month else datetime.date.min
+        published[key] = published.get(key, 0) + n
+    result = []
+    for month in months:
+        pairs = sum(n for start, n in published.items() if start <= month)
+        result.append(
+            Month(
+                month=month,
+                held=found.get((month, Meeting.Status.HELD), 0),
+                planned=found.get((month, Meeting.Status.PLANNED), 0),
+                expected=round(pairs * per_month, 1),
+            )
         )
-        for month in months
-    ]
+    return result
 
 
 def chart(months: list[Month], width: int = 640, height: int = 240) -> dict:
@@ -269,8 +284,8 @@ def evaluations(program) -> dict:
 
 def program_dashboard(program, now=None) -> dict:
     now = now or timezone.now()
-    steps, pairs = funnel(program)
-    months = meetings_per_month(program, pairs)
+    steps = funnel(program)
+    months = meetings_per_month(program)
     return {
         "funnel": steps,
         "months": months,
