@@ -3,6 +3,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from accounts.models import User
+from evaluations.models import Survey
 from programs.models import Application, Milestone, Program
 
 pytestmark = pytest.mark.django_db
@@ -14,6 +15,7 @@ def counts():
         Program.objects.count(),
         Milestone.objects.count(),
         Application.objects.count(),
+        Survey.objects.count(),
     )
 
 
@@ -35,6 +37,8 @@ def test_the_demo_coordinator_can_work_through_every_admin_screen(client):
     client.force_login(coordinator)
     application = Application.objects.filter(program__coordinators=coordinator).first()
     program = application.program
+    survey = Survey.objects.filter(program__coordinators=coordinator, phase="half_time").get()
+    assert survey.questions.count() == 7
     for url in [
         reverse("admin:index"),
         reverse("admin:programs_program_changelist"),
@@ -45,6 +49,12 @@ def test_the_demo_coordinator_can_work_through_every_admin_screen(client):
         reverse("admin:notifications_notification_changelist"),
         reverse("admin:programs_organization_changelist"),
         reverse("admin:programs_focusarea_changelist"),
+        reverse("admin:evaluations_survey_changelist"),
+        reverse("admin:evaluations_survey_add"),
+        reverse("admin:evaluations_survey_change", args=[survey.pk]),
+        reverse("evaluations:results", args=[survey.pk]),
+        reverse("evaluations:dashboard", args=[survey.program.slug]),
+        reverse("evaluations:dashboard", args=[program.slug]),
     ]:
         assert client.get(url).status_code == 200, url
     # The network's program is not theirs.

@@ -77,6 +77,7 @@ class Command(BaseCommand):
         universities, universities_created = created[1]
         if universities_created:
             self.accepted_for_matching(universities)
+            self.evaluations(universities)
         new = [p.name for p, was_created in created if was_created]
         self.stdout.write(
             f"Demo data ready: {len(new)} new program(s)"
@@ -201,6 +202,20 @@ class Command(BaseCommand):
                 decided_at=now,
             )
             application.focus_areas.set(areas[index % len(areas) :][:3])
+
+    def evaluations(self, program: Program) -> None:
+        """The half-time and final surveys from the ready question sets, open for two weeks
+        from their seminar."""
+        from evaluations.services import survey_create
+
+        phases = {Milestone.Kind.HALF_TIME: "half_time", Milestone.Kind.CLOSING: "final"}
+        for milestone in program.milestones.filter(kind__in=phases):
+            survey_create(
+                milestone=milestone,
+                phase=phases[milestone.kind],
+                opens_at=milestone.starts_at - datetime.timedelta(days=3),
+                closes_at=milestone.starts_at + datetime.timedelta(days=14),
+            )
 
     def participant(self, email: str, name: str) -> User:
         user = User.objects.filter(email__iexact=email).first()
