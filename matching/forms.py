@@ -4,19 +4,62 @@ from django.utils.translation import gettext_lazy as _
 from programs.models import Application, Role
 
 
+class _LaterChoice(forms.ModelChoiceField):
+    """A choice whose object the form looks up together with the others, in one query."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            pk = int(value)
+        except (TypeError, ValueError):
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            ) from None
+        if not 0 < pk < 2**63:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            )
+        return pk
+
+    def validate(self, value):
+        forms.Field.validate(self, value)
+
+
 class AddPairForm(forms.Form):
-    adept = forms.ModelChoiceField(label=_("Adept"), queryset=Application.objects.none())
-    mentor = forms.ModelChoiceField(label=_("Mentor"), queryset=Application.objects.none())
+    adept = _LaterChoice(label=_("Adept"), queryset=Application.objects.none())
+    mentor = _LaterChoice(label=_("Mentor"), queryset=Application.objects.none())
 
     def __init__(self, *args, program, **kwargs):
         super().__init__(*args, **kwargs)
-        accepted = Application.objects.filter(
+        self.accepted = Application.objects.filter(
             program=program, status=Application.Status.ACCEPTED
         ).select_related("applicant", "organization")
-        self.fields["adept"].queryset = accepted.filter(role=Role.ADEPT)
-        self.fields["mentor"].queryset = accepted.filter(role=Role.MENTOR)
+        self.fields["adept"].queryset = self.accepted.filter(role=Role.ADEPT)
+        self.fields["mentor"].queryset = self.accepted.filter(role=Role.MENTOR)
         for field in self.fields.values():
             field.label_from_instance = lambda a: f"{a.applicant} ({a.organization or '–'})"
+
+    def clean(self):
+        data = super().clean()
+        wanted = {name: data.get(name) for name in ("adept", "mentor")}
+        found = self.accepted.in_bulk([pk for pk in wanted.values() if pk])
+        for name, role in (("adept", Role.ADEPT), ("mentor", Role.MENTOR)):
+            if wanted[name] is None:
+                continue
+            application = found.get(wanted[name])
+            if application is None or application.role != role:
+                self.add_error(
+                    name,
+                    forms.ValidationError(
+                        self.fields[name].error_messages["invalid_choice"],
+                        code="invalid_choice",
+                    ),
+                )
+                data.pop(name, None)
+            else:
+                data[name] = application
+        return data
 
 
 class RematchForm(forms.Form):
