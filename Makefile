@@ -83,6 +83,7 @@ lint: $(VENV)/.installed
 
 messages: $(VENV)/.installed
 	$(MANAGE) makemessages --no-obsolete --no-location -l sv -l en -l da --ignore='.venv/*' --ignore='.local/*'
+	$(VENV)/bin/python scripts/english_catalogue.py locale
 	$(MANAGE) compilemessages -v 0 --ignore='.venv/*' --ignore='.local/*'
 
 seed: setup

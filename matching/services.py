@@ -483,3 +483,23 @@ def rematch_request(*, match: Match, user, reason: str) -> RematchRequest:
         match=match, requested_by=user, handled_at=None, defaults={"reason": reason.strip()}
     )
     return request
+
+
+def matches_complete(*, program: Program, by=None, now=None) -> int:
+    """When a program closes, its running pairs have run to the end: they are completed (and
+    their pages become read-only). Proposals nobody published are dropped. Returns how many
+    pairs were completed; running it again completes nothing more."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        completed = Match.objects.filter(program=program, status=Match.Status.PUBLISHED).update(
+            status=Match.Status.COMPLETED, ended_at=now
+        )
+        Match.objects.filter(program=program, status=Match.Status.PROPOSED).delete()
+        if completed:
+            audit(
+                actor=by,
+                action=AuditEntry.Action.MATCH_ENDED,
+                program=program,
+                detail=f"{completed} pairs completed",
+            )
+    return completed

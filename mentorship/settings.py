@@ -239,6 +239,8 @@ EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="Mentorship <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where people report accessibility problems (the accessibility statement links to it).
+ACCESSIBILITY_CONTACT = env.str("ACCESSIBILITY_CONTACT", default="accessibility@example.org")
 # Links in e-mails are absolute: where the app is served.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # The outbox: delivery attempts before a notification is marked failed.

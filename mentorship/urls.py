@@ -1,4 +1,5 @@
 from allauth.account.decorators import secure_admin_login
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import TemplateView
@@ -15,7 +16,10 @@ urlpatterns = [
     path("account/", include("accounts.urls")),
     path(
         "accessibility/",
-        TemplateView.as_view(template_name="accessibility.html"),
+        TemplateView.as_view(
+            template_name="accessibility.html",
+            extra_context={"contact": settings.ACCESSIBILITY_CONTACT},
+        ),
         name="accessibility",
     ),
     path("admin/", admin.site.urls),

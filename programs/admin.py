@@ -229,6 +229,21 @@ class ProgramAdmin(CoordinatorPermissions, admin.ModelAdmin):
         action = AuditEntry.Action.PROGRAM_CHANGED if change else AuditEntry.Action.PROGRAM_CREATED
         changed = ", ".join(form.changed_data)[:300]
         audit(actor=request.user, action=action, program=obj, obj=obj, detail=changed)
+        if "status" in form.changed_data and obj.status == Program.Status.CLOSED:
+            from matching.services import matches_complete
+
+            completed = matches_complete(program=obj, by=request.user)
+            if completed:
+                self.message_user(
+                    request,
+                    ngettext(
+                        "The program is closed: %(count)d pair has completed it.",
+                        "The program is closed: %(count)d pairs have completed it.",
+                        completed,
+                    )
+                    % {"count": completed},
+                    messages.SUCCESS,
+                )
 
     def delete_model(self, request, obj):
         audit(actor=request.user, action=AuditEntry.Action.PROGRAM_DELETED, detail=obj.name)

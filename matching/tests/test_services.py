@@ -279,3 +279,20 @@ def test_another_programs_coordinator_cannot_act_on_the_review(client, other_coo
     url = reverse("matching:review", args=["larosaten"])
     assert client.post(url, {"action": "publish"}).status_code == 404
     assert not Notification.objects.exists()
+
+
+def test_closing_a_program_completes_its_running_pairs_once(coordinator, program):
+    adepts = [ApplicationFactory(program=program, status="accepted") for _ in range(3)]
+    mentor = ApplicationFactory(program=program, role=Role.MENTOR, status="accepted")
+    running, ended, proposed = (
+        Match.objects.create(program=program, adept=adepts[0], mentor=mentor, status="published"),
+        Match.objects.create(program=program, adept=adepts[1], mentor=mentor, status="ended"),
+        Match.objects.create(program=program, adept=adepts[2], mentor=mentor, status="proposed"),
+    )
+    assert services.matches_complete(program=program, by=coordinator) == 1
+    running.refresh_from_db()
+    ended.refresh_from_db()
+    assert running.status == Match.Status.COMPLETED and running.ended_at is not None
+    assert ended.status == Match.Status.ENDED
+    assert not Match.objects.filter(pk=proposed.pk).exists()
+    assert services.matches_complete(program=program, by=coordinator) == 0

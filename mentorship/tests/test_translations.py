@@ -1,4 +1,5 @@
-"""Swedish and Danish are complete: no untranslated or fuzzy entry in our .po files."""
+"""Every catalogue is complete: no untranslated or fuzzy entry in our .po files (English, the
+source language, is filled by `make messages`)."""
 
 from pathlib import Path
 
@@ -16,7 +17,7 @@ def test_every_language_has_a_catalogue():
 
 @pytest.mark.parametrize(
     "path",
-    [p for p in CATALOGUES if p.parts[-3] in ("sv", "da")],
+    CATALOGUES,
     ids=lambda p: f"{p.parts[-3]}/{p.name}",
 )
 def test_the_catalogue_is_complete(path):
