@@ -266,6 +266,7 @@ def render_notification(notification, cache: dict | None = None) -> EmailMultiAl
             "settings_url": absolute(reverse("accounts:profile")),
         }
         subject = " ".join(render_to_string(f"email/{name}_subject.txt", context).split())
+        context["subject"] = subject
         text = render_to_string(f"email/{name}.txt", context)
         html = render_to_string(f"email/{name}.html", context)
     message = EmailMultiAlternatives(

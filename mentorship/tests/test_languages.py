@@ -1,0 +1,96 @@
+"""No English on a Swedish or Danish page: every page a person can reach, rendered in each
+language, is searched for the app's own English strings (from the catalogue), and each
+e-mail is too."""
+
+import html
+import re
+from pathlib import Path
+
+import polib
+import pytest
+from django.conf import settings
+from django.urls import reverse
+from django.utils import translation
+
+from mentorship.tests.world import ANONYMOUS, COORDINATOR, build_world, pages
+from notifications.emails import render_notification
+
+pytestmark = pytest.mark.django_db
+PLACEHOLDER = re.compile(r"%(\([^)]*\))?[sd]|<[^>]+>|\{[^}]*\}")
+
+
+def english_phrases(language: str) -> list[str]:
+    """Our English phrases of four words or more whose translation differs: with a
+    placeholder, the longest fixed piece of the sentence."""
+    catalogue = polib.pofile(str(Path(settings.BASE_DIR, "locale", language, "LC_MESSAGES",
+                                      "django.po")))  # fmt: skip
+    phrases = set()
+    for entry in catalogue.translated_entries():
+        translations = [entry.msgstr] if entry.msgstr else list(entry.msgstr_plural.values())
+        for english in filter(None, [entry.msgid, entry.msgid_plural]):
+            if english in translations:
+                continue
+            pieces = [p.strip(" .,:;()") for p in PLACEHOLDER.split(english) if p]
+            longest = max(pieces, key=lambda p: len(p.split()), default="")
+            if len(longest.split()) >= 4:
+                phrases.add(" ".join(longest.split()))
+    return sorted(phrases)
+
+
+def text_of(content: str) -> str:
+    return " ".join(html.unescape(content).split())
+
+
+@pytest.fixture
+def world(db):
+    return build_world()
+
+
+@pytest.mark.parametrize("language", ["sv", "da"])
+def test_no_english_on_a_swedish_or_danish_page(client, world, language):
+    phrases = english_phrases(language)
+    assert len(phrases) > 200
+    leaks = {}
+    people = {COORDINATOR: world["coordinator"], "participant": world["adept"]}
+    for person in people.values():
+        person.language = language
+        person.save(update_fields=["language"])
+    for who, url in pages(world):
+        client.logout()
+        if who == ANONYMOUS:
+            client.post(reverse("accounts:set_language"), {"language": language})
+        else:
+            client.force_login(people[who])
+        response = client.get(url, follow=True)
+        assert response.status_code in (200, 404), url
+        page = text_of(response.content.decode())
+        assert f'lang="{language}"' in response.content.decode(), url
+        found = [phrase for phrase in phrases if phrase in page]
+        if found:
+            leaks[url] = found
+    assert leaks == {}
+
+
+def test_the_search_finds_english_where_it_belongs(client, world):
+    """The control: the same pages in English are full of the phrases searched for."""
+    phrases = english_phrases("sv")
+    client.force_login(world["adept"])
+    page = text_of(
+        client.get(reverse("meetings:mentorship", args=[world["match"].pk])).content.decode()
+    )
+    assert len([phrase for phrase in phrases if phrase in page]) >= 3
+
+
+@pytest.mark.parametrize("language", ["sv", "da"])
+def test_no_english_in_a_swedish_or_danish_email(world, language):
+    phrases = english_phrases(language)
+    leaks = {}
+    for notification in world["emails"]:
+        notification.recipient.language = language
+        message = render_notification(notification)
+        with translation.override("en"):
+            content = text_of(message.subject + message.body + message.alternatives[0][0])
+        found = [phrase for phrase in phrases if phrase in content]
+        if found:
+            leaks[notification.kind] = found
+    assert leaks == {}

@@ -1,0 +1,175 @@
+"""A small world in which every page a person can reach has something to show, and the list
+of those pages by who sees them. Shared by the language test (no English on a Swedish or
+Danish page) and the browser sweep (axe-core in three languages, phone width)."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.tests.factories import UserFactory
+from evaluations.services import survey_create
+from matching.models import Match
+from meetings.models import CalendarFeed, Goal, GoalComment, Meeting
+from notifications.models import Notification
+from programs.models import Application, Milestone, Program, Role
+from programs.tests.factories import ApplicationFactory, MilestoneFactory, ProgramFactory
+
+DAY = datetime.timedelta(days=1)
+ANONYMOUS, PARTICIPANT, COORDINATOR = "anonymous", "participant", "coordinator"
+
+
+def build_world() -> dict:
+    now = timezone.now()
+    today = timezone.localdate()
+    coordinator = UserFactory(
+        email="karin@example.org", full_name="Karin Koordinator", is_staff=True
+    )
+    running = ProgramFactory(
+        slug="arets-program",
+        name="Mentorprogram för skolledare",
+        status=Program.Status.RUNNING,
+        applications_open_at=now - 200 * DAY,
+        applications_close_at=now - 150 * DAY,
+        starts_on=today - 120 * DAY,
+        ends_on=today + 240 * DAY,
+    )
+    running.coordinators.add(coordinator)
+    open_program = ProgramFactory(slug="nasta-ar", name="Mentorprogram 2027", mentor_bank=True)
+    open_program.coordinators.add(coordinator)
+    kick_off = MilestoneFactory(
+        program=running, kind=Milestone.Kind.KICK_OFF, starts_at=now - 100 * DAY
+    )
+    half_time = MilestoneFactory(
+        program=running, kind=Milestone.Kind.HALF_TIME, starts_at=now + 3 * DAY,
+        location="Aulan, Sundsvall",
+    )  # fmt: skip
+    MilestoneFactory(program=open_program, kind=Milestone.Kind.KICK_OFF)
+
+    adept = UserFactory(email="ada@example.org", full_name="Ada Adept")
+    mentor = UserFactory(email="max@example.org", full_name="Max Mentor")
+    match = Match.objects.create(
+        program=running,
+        adept=ApplicationFactory(
+            program=running, applicant=adept, status=Application.Status.ACCEPTED
+        ),
+        mentor=ApplicationFactory(
+            program=running, applicant=mentor, role=Role.MENTOR, status=Application.Status.ACCEPTED
+        ),
+        status=Match.Status.PUBLISHED,
+        published_at=now - 90 * DAY,
+        components={"needs": 0.8, "region": 1.0, "format": 1.0, "language": 1.0},
+        score=82,
+    )
+    goal = Goal.objects.create(match=match, title="Leda förändring", created_by=adept)
+    GoalComment.objects.create(goal=goal, author=mentor, text="Bra början.")
+    meeting = Meeting.objects.create(
+        match=match, starts_at=now + 7 * DAY, agenda="Svåra samtal", created_by=adept
+    )
+    Meeting.objects.create(
+        match=match, starts_at=now - 20 * DAY, status=Meeting.Status.HELD, notes="Bra möte"
+    )
+    # The adept's draft application to next year's program.
+    draft = ApplicationFactory(
+        program=open_program, applicant=adept, status=Application.Status.DRAFT, submitted_at=None
+    )
+    survey = survey_create(
+        milestone=half_time, phase="half_time", opens_at=now - DAY, closes_at=now + 14 * DAY
+    )
+    feed = CalendarFeed.objects.create(user=adept)
+    # Each kind of e-mail, to render as a page.
+    emails = [
+        Notification(recipient=adept, program=running, kind=kind, key=kind, context=context)
+        for kind, context in [
+            ("application_received", {"application": draft.pk}),
+            ("decision", {"application": match.adept_id, "decision": "accepted"}),
+            ("bank_invitation", {"program": open_program.pk}),
+            ("introduction", {"match": match.pk}),
+            ("monthly_reminder", {"match": match.pk, "month": f"{today:%Y-%m}"}),
+            ("meeting_reminder", {"meeting": meeting.pk}),
+            ("milestone", _snapshot(half_time)),
+            ("milestone_changed", {**_snapshot(half_time), "was": kick_off.starts_at.isoformat()}),
+            ("milestone_cancelled", _snapshot(half_time)),
+            ("goal_review", _snapshot(half_time)),
+            ("evaluation_invitation", {"survey": survey.pk}),
+            ("evaluation_reminder", {"survey": survey.pk}),
+        ]
+    ] + [
+        Notification(
+            recipient=coordinator, program=running, kind="digest", key="digest",
+            context={"program": running.pk, "week": "2026-W48"},
+        )
+    ]  # fmt: skip
+    return {
+        "coordinator": coordinator,
+        "adept": adept,
+        "mentor": mentor,
+        "running": running,
+        "open_program": open_program,
+        "match": match,
+        "goal": goal,
+        "meeting": meeting,
+        "draft": draft,
+        "survey": survey,
+        "feed": feed,
+        "emails": emails,
+    }
+
+
+def _snapshot(milestone) -> dict:
+    from notifications.planning import _snapshot as snapshot
+
+    return snapshot(milestone)
+
+
+def pages(world) -> list[tuple[str, str]]:
+    """(who, url) for every page a person can reach outside the stock admin forms."""
+    match, running, open_program = world["match"], world["running"], world["open_program"]
+    public = [
+        reverse("programs:list"),
+        reverse("programs:detail", args=[running.slug]),
+        reverse("programs:detail", args=[open_program.slug]),
+        reverse("programs:privacy", args=[running.slug]),
+        reverse("accessibility"),
+        reverse("account_login"),
+        reverse("account_signup"),
+        reverse("account_reset_password"),
+        reverse("account_request_login_code"),
+        "/no-such-page/",
+    ]
+    participant = [
+        reverse("accounts:profile"),
+        reverse("accounts:delete"),
+        reverse("account_email"),
+        reverse("account_change_password"),
+        reverse("mfa_index"),
+        reverse("usersessions_list"),
+        reverse("programs:my_applications"),
+        reverse("programs:application", args=[world["draft"].pk]),
+        reverse("programs:application", args=[match.adept_id]),
+        reverse("programs:application_withdraw", args=[world["draft"].pk]),
+        reverse("programs:apply", args=[open_program.slug, "adept"]),
+        reverse("programs:mentor_bank"),
+        reverse("meetings:mentorships"),
+        reverse("meetings:mentorship", args=[match.pk]),
+        reverse("meetings:goal_add", args=[match.pk]),
+        reverse("meetings:goal_edit", args=[match.pk, world["goal"].pk]),
+        reverse("meetings:meeting_add", args=[match.pk]),
+        reverse("meetings:meeting", args=[world["meeting"].pk]),
+        reverse("meetings:calendar"),
+        reverse("matching:rematch", args=[match.pk]),
+        reverse("evaluations:list"),
+        reverse("evaluations:answer", args=[world["survey"].pk]),
+    ]
+    coordinator = [
+        reverse("matching:review", args=[running.slug]),
+        reverse("evaluations:dashboard", args=[running.slug]),
+        reverse("evaluations:results", args=[world["survey"].pk]),
+    ]
+    return (
+        [(ANONYMOUS, url) for url in public]
+        + [(PARTICIPANT, url) for url in participant]
+        + [(COORDINATOR, url) for url in coordinator]
+    )
