@@ -10,7 +10,8 @@ def deliver_pending() -> int:
 
 @shared_task
 def plan_notifications() -> int:
-    """The hourly planning sweep: reminders, milestone notices and digests due now."""
+    """The hourly planning sweep: reminders, milestone notices, evaluation invitations and
+    digests due now."""
     from .planning import plan_all
 
     planned = plan_all()
