@@ -185,8 +185,7 @@ def test_a_program_year(browser, live_server, page, redis_server, tmp_path):  # 
     try:
         _year(browser, live_server, page, today, mailbox)
     except Exception:
-        if os.environ.get("JOURNEY_DEBUG"):
-            page.screenshot(path="/tmp/journey-failed.png", full_page=True)
+        shot(page, "failed")  # the coordinator's screen when a step failed
         raise
     finally:
         for context in OPEN_CONTEXTS:
