@@ -14,7 +14,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 
-.PHONY: run test services stop setup migrate messages compilemessages seed lint bench browser clean
+.PHONY: run test services stop setup migrate messages compilemessages seed lint bench browser clean screenshots
 
 # The virtualenv is rebuilt only when requirements.txt changes (the stamp is older).
 $(VENV)/.installed: requirements.txt build-constraints.txt
@@ -76,6 +76,14 @@ test: setup browser
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/pytest
+
+# A screenshot of each step of the program year (e2e/test_journey.py) in docs/screenshots/.
+screenshots: export CELERY_BROKER_URL = redis://127.0.0.1:$(REDIS_PORT)/1
+screenshots: export CACHE_URL = locmemcache://
+screenshots: setup browser
+	rm -rf docs/screenshots
+	SCREENSHOTS=docs/screenshots $(VENV)/bin/pytest -q e2e/test_journey.py
+	@ls docs/screenshots
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
