@@ -435,6 +435,7 @@ def retention_apply(*, now: datetime.datetime | None = None) -> int:
     meeting logs of programs that ended long enough ago, and rejected applications some months
     after the decision. Counts stay (rows are kept, their text emptied). Safe to run daily and
     twice. Returns how many applications were anonymised."""
+    from evaluations.models import Answer, Response
     from matching.models import RematchRequest
     from meetings.models import Goal, GoalComment, Meeting
 
@@ -459,6 +460,14 @@ def retention_apply(*, now: datetime.datetime | None = None) -> int:
             agenda="", notes="", location=""
         ).update(agenda="", notes="", location="")
         RematchRequest.objects.filter(match__program_id__in=expired_programs).update(reason="")
+        # Evaluation scores stay for the program's figures, no longer tied to anyone; free
+        # text could say who wrote it.
+        Answer.objects.filter(response__survey__program_id__in=expired_programs).exclude(
+            text=""
+        ).delete()
+        Response.objects.filter(
+            survey__program_id__in=expired_programs, respondent__isnull=False
+        ).update(respondent=None)
         for program in Program.objects.only("pk", "rejected_retention_months"):
             cutoff = now - datetime.timedelta(days=31 * program.rejected_retention_months)
             anonymised += (

@@ -67,3 +67,31 @@ def test_everything_goes_after_the_programs_retention_and_counts_stay(ended):
     assert not Goal.objects.exists()
     meeting = Meeting.objects.get()
     assert (meeting.status, meeting.notes) == ("held", "")
+
+
+def test_evaluation_answers_lose_their_people_and_free_text_after_the_retention(ended):
+    from evaluations.models import Answer, Response
+    from evaluations.services import response_save, survey_create
+
+    match = ended["match"]
+    with time_machine.travel(at(2028, 1, 15, 9), tick=False):
+        Match.objects.filter(pk=match.pk).update(status=Match.Status.PUBLISHED)
+        milestone = match.program.milestones.create(kind="half_time", starts_at=at(2028, 1, 20, 9))
+        survey = survey_create(
+            milestone=milestone, phase="half_time", opens_at=at(2028, 1, 15, 8),
+            closes_at=at(2028, 2, 1, 8), start_with="empty",
+        )  # fmt: skip
+        scale = survey.questions.create(kind="scale", text_sv="Bra?")
+        text = survey.questions.create(kind="text", text_sv="Annat?")
+        response_save(
+            survey=survey, user=ended["adept"].applicant,
+            answers={scale.pk: 5, text.pk: "Jag, Ada på skolan, tycker..."}, submit=True,
+        )  # fmt: skip
+    with time_machine.travel(at(2029, 4, 1, 3), tick=False):
+        retention_apply()
+    assert Response.objects.get().respondent_id is not None  # the year after is not over
+    with time_machine.travel(at(2029, 5, 2, 3), tick=False):
+        retention_apply()
+    response = Response.objects.get()
+    assert response.respondent_id is None and response.submitted_at is not None
+    assert list(Answer.objects.values_list("scale", "text")) == [(5, "")]
