@@ -179,3 +179,13 @@ def test_the_changelist_runs_the_same_queries_for_3_and_30_programs(
         ProgramFactory()
     with django_assert_max_num_queries(len(few)):
         client.get(url)
+
+
+def test_the_programs_page_in_the_admin_links_to_its_dashboard_and_matching(
+    client, coordinator, program
+):
+    client.force_login(coordinator)
+    page = client.get(reverse("admin:programs_program_change", args=[program.pk]))
+    html = page.content.decode()
+    assert reverse("evaluations:dashboard", args=[program.slug]) in html
+    assert reverse("matching:review", args=[program.slug]) in html
