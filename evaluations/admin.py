@@ -113,6 +113,12 @@ class SurveyAdmin(CoordinatorPermissions, admin.ModelAdmin):
             return Add
         return super().get_form(request, obj, change=change, **kwargs)
 
+    def get_readonly_fields(self, request, obj=None):
+        # Answers belong to the evaluation they were given to.
+        if obj is not None and obj.responses.exists():
+            return ["milestone", "phase"]
+        return []
+
     def get_fields(self, request, obj=None):
         if obj is None:
             return [*self.fields, "start_with"]

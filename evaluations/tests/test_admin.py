@@ -88,3 +88,4 @@ def test_once_answered_questions_cannot_change_kind_or_be_removed(
     formset = page.context["inline_admin_formsets"][0]
     assert not formset.has_add_permission and not formset.has_delete_permission
     assert "kind" in formset.readonly_fields
+    assert {"milestone", "phase"} <= set(page.context["adminform"].readonly_fields)
