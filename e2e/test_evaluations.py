@@ -8,7 +8,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.tests.factories import PASSWORD, UserFactory
-from e2e.test_matching import current_code
+from e2e.helpers import current_code, log_in
 from evaluations.models import Response
 from evaluations.services import response_save, survey_create
 from evaluations.tests.conftest import add_pairs
@@ -18,17 +18,6 @@ from programs.tests.factories import MilestoneFactory, ProgramFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 DAY = datetime.timedelta(days=1)
-
-
-def log_in(page, email, code=None):
-    page.goto("/accounts/login/")
-    page.locator("#id_login").fill(email)
-    page.locator("#id_password").fill(PASSWORD)
-    page.locator("#id_password").press("Enter")
-    if code is not None:
-        page.locator("#id_code").fill(code(email))
-        page.locator("#id_code").press("Enter")
-    expect(page.get_by_role("link", name="My profile")).to_be_visible()
 
 
 @pytest.fixture

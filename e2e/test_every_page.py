@@ -5,9 +5,8 @@ e-mails are checked too, rendered as pages."""
 import pytest
 from playwright.sync_api import expect
 
-from accounts.tests.factories import PASSWORD
 from e2e.conftest import AXE_OPTIONS
-from e2e.test_matching import current_code
+from e2e.helpers import current_code, log_in
 from mentorship.tests.world import ANONYMOUS, COORDINATOR, PARTICIPANT, build_world, pages
 from notifications.emails import render_notification
 
@@ -23,17 +22,6 @@ WIDE = """() => [...document.querySelectorAll('body *')]
                     && el.getBoundingClientRect().left + el.scrollWidth > window.innerWidth))
   .map(el => `${el.tagName}.${el.className}: ${(el.textContent || '').trim().slice(0, 40)}`)
   .slice(-5)"""
-
-
-def log_in(page, email, code=None):
-    page.goto("/accounts/login/")
-    page.locator("#id_login").fill(email)
-    page.locator("#id_password").fill(PASSWORD)
-    page.locator("#id_password").press("Enter")
-    if code:
-        page.locator("#id_code").fill(code(email))
-        page.locator("#id_code").press("Enter")
-    expect(page.locator("form[action$='/accounts/logout/']")).to_have_count(1)
 
 
 def check(page, axe, problems, label):

@@ -23,8 +23,8 @@ from playwright.sync_api import expect
 
 from accounts.models import User
 from accounts.tests.factories import PASSWORD, UserFactory
+from e2e.helpers import current_code, log_in
 from e2e.test_keyboard import date_order, type_parts
-from e2e.test_matching import current_code
 from evaluations.models import Response, Survey
 from matching.models import Match
 from meetings.models import Meeting
@@ -117,17 +117,6 @@ def wait_until(done, what, timeout=30):
 def sweep():
     """What beat starts every hour, run by the worker."""
     celery_app.send_task("notifications.tasks.plan_notifications")
-
-
-def log_in(page, email, code=None):
-    page.goto("/accounts/login/")
-    page.locator("#id_login").fill(email)
-    page.locator("#id_password").fill(PASSWORD)
-    page.locator("#id_password").press("Enter")
-    if code:
-        page.locator("#id_code").fill(code(email))
-        page.locator("#id_code").press("Enter")
-    expect(page.locator("form[action$='/accounts/logout/']")).to_have_count(1)
 
 
 def sign_up(browser, live_server, language, name, email):

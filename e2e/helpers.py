@@ -1,0 +1,20 @@
+"""What several browser tests do: log in, with the authenticator app's code for staff."""
+
+from playwright.sync_api import expect
+
+from accounts.tests.factories import PASSWORD
+from e2e.test_matching import current_code
+
+__all__ = ["current_code", "log_in"]
+
+
+def log_in(page, email, code=None):
+    """Log in with the test password; `code` gives the second factor (current_code)."""
+    page.goto("/accounts/login/")
+    page.locator("#id_login").fill(email)
+    page.locator("#id_password").fill(PASSWORD)
+    page.locator("#id_password").press("Enter")
+    if code is not None:
+        page.locator("#id_code").fill(code(email))
+        page.locator("#id_code").press("Enter")
+    expect(page.locator("form[action$='/accounts/logout/']")).to_have_count(1)
