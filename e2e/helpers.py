@@ -18,3 +18,10 @@ def log_in(page, email, code=None):
         page.locator("#id_code").fill(code(email))
         page.locator("#id_code").press("Enter")
     expect(page.locator("form[action$='/accounts/logout/']")).to_have_count(1)
+
+
+def choose_language(page, name):
+    """Press a language button and wait until the page has come back in that language, so
+    that the next navigation does not race the switch."""
+    page.get_by_role("button", name=name).click()
+    expect(page.get_by_role("button", name=name)).to_have_attribute("aria-pressed", "true")

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from e2e.conftest import AXE_OPTIONS
-from e2e.helpers import current_code, log_in
+from e2e.helpers import choose_language, current_code, log_in
 from mentorship.tests.world import ANONYMOUS, COORDINATOR, PARTICIPANT, build_world, pages
 from notifications.emails import render_notification
 
@@ -64,7 +64,7 @@ def test_every_page_in_every_language(page, browser, live_server, language):
         log_in(tabs[who], email, code)
     page.goto("/")
     if language != "sv":
-        page.get_by_role("button", name=LANGUAGES[language]).click()
+        choose_language(page, LANGUAGES[language])
     try:
         for who, url in pages(world):
             tab = tabs[who]

@@ -23,7 +23,7 @@ from playwright.sync_api import expect
 
 from accounts.models import User
 from accounts.tests.factories import PASSWORD, UserFactory
-from e2e.helpers import current_code, log_in
+from e2e.helpers import choose_language, current_code, log_in
 from e2e.test_keyboard import date_order, type_parts
 from evaluations.models import Response, Survey
 from matching.models import Match
@@ -127,7 +127,7 @@ def sign_up(browser, live_server, language, name, email):
     page = context.new_page()
     page.goto("/")
     if language != "sv":
-        page.get_by_role("button", name={"en": "English", "da": "Dansk"}[language]).click()
+        choose_language(page, {"en": "English", "da": "Dansk"}[language])
     page.goto("/accounts/signup/")
     page.locator("#id_full_name").fill(name)
     page.locator("#id_email").fill(email)
@@ -198,7 +198,7 @@ def _year(browser, live_server, page, today, mailbox):
         code="budget", name_sv="Budget och ekonomi", name_en="Budget", name_da="Budget og økonomi"
     )
     log_in(page, coordinator.email, current_code)
-    page.get_by_role("button", name="English").click()
+    choose_language(page, "English")
     page.goto("/admin/programs/program/add/")
     page.locator("#id_name").fill("Mentorprogram för chefer i Skåne")
     page.locator("#id_status").select_option("open")

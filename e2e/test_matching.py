@@ -35,6 +35,8 @@ def test_the_coordinator_matches_the_demo_program_and_publishes(page, assert_acc
     page.locator("#id_code").press("Enter")
     expect(page.get_by_role("link", name="Administration")).to_be_visible()
     page.get_by_role("button", name="English").click()
+    # Back in English before going on, so the next page load does not race the switch.
+    expect(page.get_by_role("button", name="English")).to_have_attribute("aria-pressed", "true")
 
     page.goto(f"/manage/programs/{program.slug}/matching/")
     assert_accessible(page)
