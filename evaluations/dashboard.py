@@ -6,14 +6,14 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, Max, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from matching.models import Match
 from meetings.models import Meeting
-from meetings.services import STALLED_AFTER
+from meetings.services import stalled_pairs
 from notifications.models import Notification
 from programs.models import Application, Role
 
@@ -208,15 +208,8 @@ def _nice_step(value: float) -> int:
 
 
 def at_risk(program, now):
-    """Running pairs with no meeting held for 45 days (or none since they were published)."""
-    cutoff = now - STALLED_AFTER
-    return list(
-        Match.objects.filter(program=program, status=Match.Status.PUBLISHED)
-        .annotate(last=Max("meetings__starts_at", filter=Q(meetings__status=Meeting.Status.HELD)))
-        .filter(Q(last__lt=cutoff) | Q(last__isnull=True, published_at__lt=cutoff))
-        .select_related("adept__applicant", "mentor__applicant")
-        .order_by("last", "published_at", "pk")
-    )
+    """The pairs at risk, those longest without a meeting first."""
+    return list(stalled_pairs(program, now).order_by("last", "published_at", "pk"))
 
 
 def upcoming(program, now, limit=5):

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import TEXT_MAX, Question
+from .models import SCALE, TEXT_MAX, Question
 
 SCALE_HINTS = {1: _("Do not agree at all"), 5: _("Fully agree")}
 
@@ -32,7 +32,7 @@ class AnswerForm(forms.Form):
                 if question.kind == Question.Kind.SCALE:
                     choices = [
                         (n, f"{n} – {SCALE_HINTS[n]}" if n in SCALE_HINTS else str(n))
-                        for n in range(1, 6)
+                        for n in SCALE
                     ]
                 else:
                     choices = list(enumerate(question.choices))

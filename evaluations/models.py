@@ -110,10 +110,6 @@ class Survey(models.Model):
         self.program_id = self.milestone.program_id
         super().save(*args, **kwargs)
 
-    def clean(self):
-        if self.milestone_id:
-            self.program_id = self.milestone.program_id
-
     def validate_constraints(self, exclude=None):
         # The program comes from the milestone, which the form has set by now.
         if self.milestone_id:

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from programs.models import Role
 
-from .models import Answer, Question, Response, Survey
+from .models import SCALE, Answer, Question, Response, Survey
 
 MIN_GROUP = 3
 ALL = "all"
@@ -62,10 +62,6 @@ def visible(counts: dict[str, int]) -> dict[str, bool]:
         Role.ADEPT: split and roles[0] >= MIN_GROUP,
         Role.MENTOR: split and roles[1] >= MIN_GROUP,
     }
-
-
-def scale_labels():
-    return [str(n) for n in range(1, 6)]
 
 
 def survey_results(survey: Survey) -> list[QuestionResult]:
@@ -119,7 +115,7 @@ def _fill(group, question, roles, tally, texts):
             counts[value] += n
     total = sum(counts.values())
     if question.kind == Question.Kind.SCALE:
-        options = list(enumerate(scale_labels(), start=1))
+        options = [(n, str(n)) for n in SCALE]
         group.average = sum(v * n for v, n in counts.items()) / total if total else None
     else:
         options = list(enumerate(question.choices))

@@ -15,9 +15,11 @@ from mentorship.errors import ServiceError
 from programs.models import Role
 
 from .defaults import default_questions
-from .models import EVALUATED_MATCHES, TEXT_MAX, Answer, Question, Response, Survey
+from .models import EVALUATED_MATCHES, SCALE, TEXT_MAX, Answer, Question, Response, Survey
 
 START_DEFAULT, START_EMPTY = "default", "empty"
+# Those who have not sent their answers are reminded once, this long after the invitation.
+REMIND_AFTER = datetime.timedelta(days=7)
 
 
 def participants(program_ids) -> dict[int, dict[int, str]]:
@@ -93,7 +95,7 @@ def _clean_value(question: Question, value):
         number = int(value)
     except (TypeError, ValueError):
         raise ServiceError(_("Choose one of the options.")) from None
-    valid = range(1, 6) if question.kind == Question.Kind.SCALE else range(len(question.choices))
+    valid = SCALE if question.kind == Question.Kind.SCALE else range(len(question.choices))
     if number not in valid:
         raise ServiceError(_("Choose one of the options."))
     return number
@@ -128,7 +130,8 @@ def response_save(
             )
     Answer.objects.filter(response=response).delete()
     Answer.objects.bulk_create(
-        Answer(response=response, question=q, **{_field(q): cleaned[q.pk]})
+        # An answer's column is named after its question's kind: scale, choice or text.
+        Answer(response=response, question=q, **{q.kind: cleaned[q.pk]})
         for q in questions
         if cleaned[q.pk] is not None
     )
@@ -137,10 +140,6 @@ def response_save(
         response.submitted_at = now
     response.save()
     return response
-
-
-def _field(question: Question) -> str:
-    return {"scale": "scale", "choice": "choice", "text": "text"}[question.kind]
 
 
 def answers_of(response: Response | None) -> dict[int, object]:
@@ -169,5 +168,3 @@ def open_surveys_for(user, now=None):
         .exclude(Q(responses__respondent=user) & Q(responses__submitted_at__isnull=False))
     )
 
-
-REMIND_AFTER = datetime.timedelta(days=7)

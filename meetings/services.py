@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -19,6 +19,18 @@ from .models import MAX_MINUTES, MIN_MINUTES, CalendarFeed, Goal, GoalComment, M
 # A meeting marked held may start at most this far ahead (time zones, a late evening entry).
 HELD_GRACE = datetime.timedelta(hours=12)
 STALLED_AFTER = datetime.timedelta(days=45)
+
+
+def stalled_pairs(program, now=None):
+    """Running pairs of a program with no meeting held for 45 days (or none since they were
+    published), each annotated with `last`, its last meeting held, and its two people."""
+    cutoff = (now or timezone.now()) - STALLED_AFTER
+    return (
+        Match.objects.filter(program=program, status=Match.Status.PUBLISHED)
+        .annotate(last=Max("meetings__starts_at", filter=Q(meetings__status=Meeting.Status.HELD)))
+        .filter(Q(last__lt=cutoff) | Q(last__isnull=True, published_at__lt=cutoff))
+        .select_related("adept__applicant", "mentor__applicant")
+    )
 
 
 def _check_member(match: Match, user) -> None:

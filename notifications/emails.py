@@ -11,7 +11,7 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.mail import EmailMultiAlternatives
-from django.db.models import Count, Max, Q
+from django.db.models import Count
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -194,21 +194,13 @@ def _milestone(notification, cache):
 
 
 def _digest(notification, cache):
-    from matching.models import Match
-    from meetings.models import Meeting
-    from meetings.services import STALLED_AFTER
+    from meetings.services import stalled_pairs
 
     from .models import Notification
 
     program = _get(cache, notification, "program")
     now = timezone.now()
-    cutoff = now - STALLED_AFTER
-    stalled = (
-        Match.objects.filter(program=program, status=Match.Status.PUBLISHED)
-        .annotate(last=Max("meetings__starts_at", filter=Q(meetings__status=Meeting.Status.HELD)))
-        .filter(Q(last__lt=cutoff) | Q(last__isnull=True, published_at__lt=cutoff))
-        .select_related("adept__applicant", "mentor__applicant")
-    )
+    stalled = stalled_pairs(program, now)
     failed = Notification.objects.filter(program=program, status="failed").aggregate(n=Count("pk"))
     return {
         "program": program,
