@@ -167,4 +167,3 @@ def open_surveys_for(user, now=None):
         .filter(closes_at__gt=now)
         .exclude(Q(responses__respondent=user) & Q(responses__submitted_at__isnull=False))
     )
-
