@@ -16,6 +16,7 @@ from mentorship.errors import ServiceError
 from notifications.models import Notification
 from notifications.services import notifications_deliver
 from programs.models import Program
+from programs.tests.factories import ApplicationFactory, MilestoneFactory, ProgramFactory
 
 pytestmark = pytest.mark.django_db
 DAY = datetime.timedelta(days=1)
@@ -314,3 +315,44 @@ def test_the_pairs_page_points_to_an_open_evaluation_until_it_is_sent(client, su
     assert answer_url in client.get(url).content.decode()
     response_save(survey=survey, user=adept, answers=full_answers(survey), submit=True)
     assert answer_url not in client.get(url).content.decode()
+
+
+def test_the_participants_pages_cost_the_same_queries_for_few_and_many(
+    client, survey, pair, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    adept = pair.adept.applicant
+    response_save(survey=survey, user=adept, answers=full_answers(survey), submit=True)
+    client.force_login(adept)
+    pages = [reverse("evaluations:list"), reverse("evaluations:answer", args=[survey.pk])]
+    client.get(pages[0])  # the first request of a session records the session
+    few = []
+    for url in pages:
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url)
+        few.append(len(queries))
+    # More questions, answered; more surveys, in more programs the adept is in.
+    for n in range(20):
+        survey.questions.create(kind="text", text_sv=f"Fråga {n}", position=10 + n)
+    response_save(survey=survey, user=adept, answers=full_answers(survey), submit=True)
+    for n in range(3):
+        other = ProgramFactory(slug=f"fler-{n}")
+        Match.objects.create(
+            program=other,
+            adept=ApplicationFactory(program=other, applicant=adept, status="accepted"),
+            mentor=ApplicationFactory(program=other, role="mentor", status="accepted"),
+            status=Match.Status.PUBLISHED,
+        )
+        now = timezone.now()
+        survey_create(
+            milestone=MilestoneFactory(program=other, kind="half_time"),
+            phase="half_time",
+            opens_at=now - DAY,
+            closes_at=now + DAY,
+        )
+    for url, budget in zip(pages, few, strict=True):
+        with django_assert_max_num_queries(budget):
+            assert client.get(url).status_code == 200
+    assert client.get(pages[0]).content.decode().count("/evaluations/") >= 4
