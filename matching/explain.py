@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from . import engine
+from .wishes import named_in
 
 
 def _language_names(codes) -> list[str]:
@@ -61,7 +62,23 @@ def explain(match) -> list[str]:
             % {"years": years}
         )
     if c.get("wishes", 0) > 0:
-        lines.append(_("Fits a wish written in the application."))
+        lines.extend(_wish_lines(adept, mentor))
+    return lines
+
+
+def _wish_lines(adept, mentor) -> list[str]:
+    """Whose written wish names what of the other: the words, as the wish reads them."""
+    lines = []
+    for label, wisher, other in ((_("The adept"), adept, mentor), (_("The mentor"), mentor, adept)):
+        names = [other.region] if other.region else []
+        if other.organization_id:
+            names.append(other.organization.name)
+        words = named_in(wisher.wishes, names)
+        if words:
+            lines.append(
+                _("%(who)s wishes for %(words)s, and this pair fits.")
+                % {"who": label, "words": ", ".join(f"“{w}”" for w in words)}
+            )
     return lines
 
 

@@ -26,6 +26,11 @@ class _LaterChoice(forms.ModelChoiceField):
         forms.Field.validate(self, value)
 
 
+def _label(application) -> str:
+    where = " – ".join(str(x) for x in (application.organization, application.unit) if x)
+    return f"{application.applicant} ({where or '–'})"
+
+
 class AddPairForm(forms.Form):
     adept = _LaterChoice(label=_("Adept"), queryset=Application.objects.none())
     mentor = _LaterChoice(label=_("Mentor"), queryset=Application.objects.none())
@@ -38,7 +43,8 @@ class AddPairForm(forms.Form):
         self.fields["adept"].queryset = self.accepted.filter(role=Role.ADEPT)
         self.fields["mentor"].queryset = self.accepted.filter(role=Role.MENTOR)
         for field in self.fields.values():
-            field.label_from_instance = lambda a: f"{a.applicant} ({a.organization or '–'})"
+            field.label_from_instance = _label
+            field.widget.attrs["class"] = "form-select"
 
     def clean(self):
         data = super().clean()

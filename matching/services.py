@@ -26,6 +26,7 @@ from programs.models import Application, FocusArea, Language, MeetingFormat, Pro
 
 from . import engine
 from .models import Exclusion, Match, MatchingRun, RematchRequest
+from .wishes import named_in
 
 logger = logging.getLogger(__name__)
 
@@ -55,35 +56,40 @@ class Participants:
     mentor_side: engine.Side
 
 
-def _side(applications, *, focus_ids, region_ids, organization_names, program, capacity):
-    """Arrays for one side. Loops here run over people (and their few wishes), never pairs."""
+def _side(
+    applications,
+    *,
+    focus_ids,
+    region_ids,
+    organization_names,
+    organization_ids,
+    unit_ids,
+    program,
+    capacity,
+):
+    """Arrays for one side. Loops here run over people (and their few wishes), never pairs.
+    Organisations and units are numbered in one vocabulary for both sides (`_vocabulary`), so
+    the engine's "same unit" compares the same thing on both sides."""
     n = len(applications)
     focus = np.zeros((n, len(focus_ids)), dtype=bool)
     wish_regions = np.zeros((n, len(region_ids)), dtype=bool)
     wish_organizations = np.zeros((n, len(organization_names)), dtype=bool)
-    units: dict[tuple, int] = {}
-    unit = np.zeros(n, dtype=np.int64)
     for i, application in enumerate(applications):
         for area in application.focus_areas.all():
             if area.pk in focus_ids:
                 focus[i, focus_ids[area.pk]] = True
-        wishes = _key(application.wishes)
-        if wishes:
+        if application.wishes:
             for name, column in region_ids.items():
-                wish_regions[i, column] = name in wishes
+                wish_regions[i, column] = bool(named_in(application.wishes, [name]))
             for column, names in enumerate(organization_names.values()):
-                wish_organizations[i, column] = any(name in wishes for name in names)
-        # An empty unit is unknown: it gets an id of its own, so it never counts as "the same".
-        unit_key = (application.organization_id, _key(application.unit) or f"#{application.pk}")
-        unit[i] = units.setdefault(unit_key, len(units))
-    organization_columns = {pk: column for column, pk in enumerate(organization_names)}
+                wish_organizations[i, column] = bool(named_in(application.wishes, names))
     return engine.Side(
         person=np.array([a.applicant_id for a in applications], dtype=np.int64),
         focus=focus,
         organization=np.array(
-            [organization_columns.get(a.organization_id, -1) for a in applications], dtype=np.int64
+            [organization_ids[a.organization_id] for a in applications], dtype=np.int64
         ),
-        unit=unit,
+        unit=np.array([unit_ids[unit_key(a)] for a in applications], dtype=np.int64),
         region=np.array([region_ids.get(_key(a.region), -1) for a in applications], dtype=np.int64),
         meeting_format=np.array([FORMAT_CODES[a.meeting_format] for a in applications]),
         languages=np.array(
@@ -102,20 +108,34 @@ def _side(applications, *, focus_ids, region_ids, organization_names, program, c
     )
 
 
+def unit_key(application: Application) -> tuple:
+    """What "the same unit" means: the same organisation and the same unit name, whatever the
+    case and spacing. An empty unit is unknown: a key of its own, never "the same"."""
+    return (application.organization_id, _key(application.unit) or f"#{application.pk}")
+
+
 def _vocabulary(program: Program, everyone: list[Application]) -> dict:
-    """The ids both sides share: focus areas, regions, and organisation names for wishes."""
+    """The ids both sides share: focus areas, regions, organisations, units and the
+    organisation names that wishes are read for."""
     region_ids: dict[str, int] = {}
     for application in everyone:
         if _key(application.region):
             region_ids.setdefault(_key(application.region), len(region_ids))
     areas = sorted({area.pk for a in everyone for area in a.focus_areas.all()})
+    organizations = list(program.organizations.all())
+    # The program's organisations first (their columns are the wish columns), then any other
+    # an application names, so that two people of one outside organisation are "the same".
+    organization_ids = {o.pk: i for i, o in enumerate(organizations)}
+    unit_ids: dict[tuple, int] = {}
+    for application in everyone:
+        organization_ids.setdefault(application.organization_id, len(organization_ids))
+        unit_ids.setdefault(unit_key(application), len(unit_ids))
     return {
         "focus_ids": {pk: i for i, pk in enumerate(areas)},
         "region_ids": region_ids,
-        "organization_names": {
-            o.pk: [name for name in (_key(o.name), _key(o.short_name)) if name]
-            for o in program.organizations.all()
-        },
+        "organization_names": {o.pk: [o.name] for o in organizations},
+        "organization_ids": organization_ids,
+        "unit_ids": unit_ids,
         "program": program,
     }
 
@@ -139,24 +159,7 @@ def participants(program: Program) -> Participants:
         for a in accepted
         if a.role == Role.MENTOR and (a.mentor_capacity or 1) > taken.get(a.pk, 0)
     ]
-    everyone = adepts + mentors
-    focus_ids = {
-        pk: i for i, pk in enumerate(sorted({f.pk for a in everyone for f in a.focus_areas.all()}))
-    }
-    region_ids: dict[str, int] = {}
-    for application in everyone:
-        if _key(application.region):
-            region_ids.setdefault(_key(application.region), len(region_ids))
-    organization_names = {
-        organization.pk: [n for n in (_key(organization.name), _key(organization.short_name)) if n]
-        for organization in program.organizations.all()
-    }
-    common = {
-        "focus_ids": focus_ids,
-        "region_ids": region_ids,
-        "organization_names": organization_names,
-        "program": program,
-    }
+    common = _vocabulary(program, adepts + mentors)
     return Participants(
         adepts=adepts,
         mentors=mentors,
@@ -317,7 +320,7 @@ def _check_pair(program: Program, adept: Application, mentor: Application) -> No
             )
             % names
         )
-    same_unit = same_organization and _key(adept.unit) and _key(adept.unit) == _key(mentor.unit)
+    same_unit = unit_key(adept) == unit_key(mentor)
     if rule == Program.PairingRule.DIFFERENT_UNIT and same_unit:
         raise ServiceError(
             _("%(adept)s and %(mentor)s are in the same unit, which this program does not allow.")

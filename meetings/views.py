@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from evaluations.services import open_surveys_for
 from matching.models import Match
 from mentorship.errors import ServiceError
-from programs.models import Milestone
+from programs.models import Milestone, Role
 
 from . import services
 from .calendar import feed_calendar, ics_response, meeting_calendar
@@ -53,7 +53,8 @@ def mentorship(request, pk):
     goals = match.goals.prefetch_related(
         Prefetch("comments", queryset=GoalComment.objects.select_related("author"))
     )
-    milestones = list(match.program.milestones.all())
+    role = Role.ADEPT if is_adept else Role.MENTOR
+    milestones = list(match.program.milestones.for_role(role))
     now = timezone.now()
     writable = match.status == Match.Status.PUBLISHED
     return render(
@@ -215,12 +216,11 @@ def feed(request, token):
         .exclude(status=Meeting.Status.CANCELLED)
         .select_related("match__adept__applicant", "match__mentor__applicant")
     )
-    audience = Milestone.Audience
     as_adept = matches.filter(adept__applicant=user).values("program")
     as_mentor = matches.filter(mentor__applicant=user).values("program")
-    milestones = Milestone.objects.filter(
-        Q(program__in=as_adept, audience__in=[audience.BOTH, audience.ADEPTS])
-        | Q(program__in=as_mentor, audience__in=[audience.BOTH, audience.MENTORS])
+    milestones = (
+        Milestone.objects.for_role(Role.ADEPT).filter(program__in=as_adept)
+        | Milestone.objects.for_role(Role.MENTOR).filter(program__in=as_mentor)
     ).select_related("program")
     with translation.override(user.language):
         return ics_response(feed_calendar(meetings, milestones), "mentorship.ics")

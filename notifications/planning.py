@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from matching.models import Match
 from meetings.models import Meeting
-from programs.models import Application, Milestone, Program, Role
+from programs.models import Application, Milestone, Program
 
 from .models import Notification
 from .services import notify_many
@@ -114,23 +114,25 @@ def plan_meeting_reminders(*, now=None, programs=None) -> int:
 
 
 def _audience(programs_ids):
-    """Accepted participants per program and role: {program: {role: [user ids]}}."""
+    """Who hears of a program's events, per program and role: {program: {role: [user ids]}}.
+    While the selection runs, every accepted participant; once the program runs, only those
+    in a live pair (an accepted mentor nobody was matched with is not in the year)."""
+    live = Match.objects.filter(status=Match.Status.PUBLISHED).filter(
+        Q(adept=OuterRef("pk")) | Q(mentor=OuterRef("pk"))
+    )
     people: dict[int, dict[str, list[int]]] = {}
-    for program, role, user in Application.objects.filter(
-        program_id__in=programs_ids, status=Application.Status.ACCEPTED
-    ).values_list("program_id", "role", "applicant_id"):
+    for program, role, user in (
+        Application.objects.filter(program_id__in=programs_ids, status=Application.Status.ACCEPTED)
+        .filter(Q(program__status=Program.Status.SELECTION) | Exists(live))
+        .values_list("program_id", "role", "applicant_id")
+    ):
         people.setdefault(program, {}).setdefault(role, []).append(user)
     return people
 
 
 def _recipients(people, milestone):
-    roles = {
-        Milestone.Audience.BOTH: (Role.ADEPT, Role.MENTOR),
-        Milestone.Audience.ADEPTS: (Role.ADEPT,),
-        Milestone.Audience.MENTORS: (Role.MENTOR,),
-    }[milestone.audience]
     program_people = people.get(milestone.program_id, {})
-    return sorted({user for role in roles for user in program_people.get(role, [])})
+    return sorted({user for role in milestone.roles for user in program_people.get(role, [])})
 
 
 def _snapshot(milestone) -> dict:
@@ -159,8 +161,12 @@ def plan_milestone_notices(*, now=None, programs=None) -> int:
     for milestone in milestones:
         # By calendar day: "14 days before" is that day, whatever the hour of the sweep.
         day = timezone.localtime(milestone.starts_at).date()
-        offsets = milestone.notice_days or []
-        due = [d for d in offsets if today >= day - datetime.timedelta(days=d)]
+        # Of the offsets already reached, only the latest is due: with "14,1" and the
+        # milestone tomorrow, people get the one-day notice, not both at once.
+        reached = [
+            d for d in milestone.notice_days or [] if today >= day - datetime.timedelta(days=d)
+        ]
+        due = [min(reached)] if reached else []
         recipients = _recipients(people, milestone)
         snapshot = _snapshot(milestone)
         kinds = [(Notification.Kind.MILESTONE, f"milestone:{milestone.pk}:{d}") for d in due]

@@ -339,6 +339,13 @@ def default_notice_days() -> list[int]:
     return [14, 1]
 
 
+class MilestoneQuerySet(models.QuerySet):
+    def for_role(self, role: str):
+        """The milestones meant for an adept or a mentor: the one rule the pair's page, the
+        calendar feed and the notices all follow."""
+        return self.filter(audience__in=Milestone.audiences_for(role))
+
+
 class Milestone(models.Model):
     """A joint event on the program's timeline: kick-off, half-time seminar, closing ..."""
 
@@ -392,8 +399,23 @@ class Milestone(models.Model):
             ),
         ]
 
+    objects = MilestoneQuerySet.as_manager()
+
     def __str__(self):
         return self.display_title
+
+    @staticmethod
+    def audiences_for(role: str) -> list[str]:
+        both = Milestone.Audience.BOTH
+        return [
+            both,
+            Milestone.Audience.ADEPTS if role == Role.ADEPT else Milestone.Audience.MENTORS,
+        ]
+
+    @property
+    def roles(self) -> tuple[str, ...]:
+        """Who this milestone is for."""
+        return tuple(role for role in Role.values if self.audience in self.audiences_for(role))
 
     @property
     def display_title(self) -> str:

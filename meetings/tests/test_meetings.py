@@ -384,3 +384,18 @@ def test_no_admin_page_or_export_ever_shows_what_the_pair_wrote(client, pair, wh
     review = client.get(reverse("matching:review", args=[pair.program.slug]))
     assert review.status_code == 200
     assert MARKER not in review.content.decode()
+
+
+def test_a_mentors_only_milestone_is_on_the_mentors_page_and_not_the_adepts(client, pair):
+    MilestoneFactory(program=pair.program, kind="half_time", title="Halvtid", starts_at=at(30))
+    MilestoneFactory(
+        program=pair.program, kind="mentor_training", title="Mentorutbildning",
+        starts_at=at(3), audience="mentors",
+    )  # fmt: skip
+    url = reverse("meetings:mentorship", args=[pair.pk])
+    client.force_login(pair.adept.applicant)
+    page = client.get(url).content.decode()
+    assert "Halvtid" in page and "Mentorutbildning" not in page
+    client.force_login(pair.mentor.applicant)
+    page = client.get(url).content.decode()
+    assert "Mentorutbildning" in page and "Halvtid" in page

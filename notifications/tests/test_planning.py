@@ -282,3 +282,70 @@ def test_send_now_in_the_admin_plans_a_programs_due_notices(client, coordinator,
         )
     assert "planned" in response.content.decode()
     assert Notification.objects.filter(kind="monthly_reminder").count() == 2
+
+
+@pytest.mark.django_db
+def test_a_milestone_added_late_sends_only_its_latest_notice(year):
+    """With notices at 14 and 1 days and the milestone tomorrow, one notice, not two."""
+    program = year["program"]
+    with time_machine.travel(local(2027, 9, 1, 9), tick=False):
+        seminar = MilestoneFactory(
+            program=program, kind="inspiration", starts_at=local(2027, 9, 2, 13),
+            notice_days=[14, 1],
+        )  # fmt: skip
+        plan_milestone_notices()
+        plan_milestone_notices()
+    rows = Notification.objects.filter(
+        kind=Notification.Kind.MILESTONE, context__milestone=seminar.pk
+    )
+    assert Counter(rows.values_list("recipient_id", flat=True)) == Counter(
+        dict.fromkeys(rows.values_list("recipient_id", flat=True), 1)
+    )
+    assert rows.count() == 4  # two pairs, each person once
+    assert {key.split(":")[2] for key in rows.values_list("key", flat=True)} == {"1"}
+
+
+@pytest.mark.django_db
+def test_a_milestone_two_weeks_ahead_sends_the_14_day_notice_then_the_1_day_notice(year):
+    program = year["program"]
+    with time_machine.travel(local(2027, 9, 1, 9), tick=False):
+        seminar = MilestoneFactory(
+            program=program, kind="inspiration", starts_at=local(2027, 9, 15, 13),
+            notice_days=[14, 1],
+        )  # fmt: skip
+        plan_milestone_notices()
+    with time_machine.travel(local(2027, 9, 10, 9), tick=False):
+        plan_milestone_notices()  # between the two: nothing new
+    with time_machine.travel(local(2027, 9, 14, 9), tick=False):
+        plan_milestone_notices()
+    keys = Counter(
+        key.split(":")[2]
+        for key in Notification.objects.filter(
+            kind=Notification.Kind.MILESTONE, context__milestone=seminar.pk
+        ).values_list("key", flat=True)
+    )
+    assert keys == {"14": 4, "1": 4}
+
+
+@pytest.mark.django_db
+def test_an_accepted_mentor_nobody_was_matched_with_gets_no_notices_of_the_running_year(year):
+    program = year["program"]
+    spare = ApplicationFactory(
+        program=program, role=Role.MENTOR, status=Application.Status.ACCEPTED
+    )
+    with time_machine.travel(local(2027, 6, 27, 9), tick=False):
+        plan_milestone_notices()
+    told = set(
+        Notification.objects.filter(kind=Notification.Kind.MILESTONE).values_list(
+            "recipient_id", flat=True
+        )
+    )
+    assert spare.applicant_id not in told
+    assert year["quiet"].mentor.applicant_id in told
+    # While the selection is still under way, accepted people hear of what is coming.
+    Program.objects.filter(pk=program.pk).update(status=Program.Status.SELECTION)
+    with time_machine.travel(local(2027, 6, 27, 9), tick=False):
+        plan_milestone_notices()
+    assert Notification.objects.filter(
+        kind=Notification.Kind.MILESTONE, recipient_id=spare.applicant_id
+    ).exists()
