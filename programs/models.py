@@ -387,6 +387,8 @@ class Milestone(models.Model):
         help_text=_("Comma-separated, for example 14,1."),
     )
 
+    objects = MilestoneQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("milestone")
         verbose_name_plural = _("milestones")
@@ -398,8 +400,6 @@ class Milestone(models.Model):
                 violation_error_message=_("A milestone must end after it starts."),
             ),
         ]
-
-    objects = MilestoneQuerySet.as_manager()
 
     def __str__(self):
         return self.display_title
