@@ -90,8 +90,10 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff format --check .
 
 messages: $(VENV)/.installed
+	$(VENV)/bin/python scripts/allauth_spelling.py module
 	$(MANAGE) makemessages --no-obsolete --no-location -l sv -l en -l da --ignore='.venv/*' --ignore='.local/*'
 	$(VENV)/bin/python scripts/english_catalogue.py locale
+	$(VENV)/bin/python scripts/allauth_spelling.py fill
 	$(MANAGE) compilemessages -v 0 --ignore='.venv/*' --ignore='.local/*'
 
 seed: setup

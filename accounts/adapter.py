@@ -1,5 +1,17 @@
+from dataclasses import dataclass
+
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
+from django.conf import settings
 from django.utils import translation
+
+
+@dataclass
+class Site:
+    """What allauth's e-mails call the site: its name, not the host it was reached on."""
+
+    name: str
+    domain: str
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -10,6 +22,9 @@ class AccountAdapter(DefaultAccountAdapter):
 
         user = context.get("user") or User.objects.filter(email__iexact=email).first()
         language = getattr(user, "language", None) or translation.get_language()
+        request = allauth_context.request
+        domain = request.get_host() if request is not None else ""
+        context = {**context, "current_site": Site(name=settings.SITE_NAME, domain=domain)}
         with translation.override(language):
             return super().send_mail(template_prefix, email, context)
 

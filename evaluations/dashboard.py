@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import CharField, Count, Exists, F, Func, OuterRef, Q, Value
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -212,19 +212,41 @@ def at_risk(program, now):
     return list(stalled_pairs(program, now).order_by("last", "published_at", "pk"))
 
 
+NOTICE_SENT, NOTICE_TO_COME, NOTICE_SKIPPED = "sent", "to_come", "skipped"
+
+
 def upcoming(program, now, limit=5):
-    """The next milestones, each with the days its notices go out."""
+    """The next milestones, each with the days its notices go out and whether each went out
+    (read from the outbox: a notice whose day passed before the milestone was added was
+    never sent, as only the latest reached notice is)."""
     milestones = list(program.milestones.filter(starts_at__gte=now).order_by("starts_at")[:limit])
+
+    def part(n):
+        return Func(F("key"), Value(":"), Value(n), function="split_part", output_field=CharField())
+
+    sent = {
+        (int(milestone), int(offset))
+        for milestone, offset in Notification.objects.filter(
+            kind=Notification.Kind.MILESTONE, program=program
+        )
+        .annotate(milestone=part(2), offset=part(3))
+        .filter(milestone__in=[str(m.pk) for m in milestones])
+        .values_list("milestone", "offset")
+        .distinct()
+    }
     today = timezone.localdate(now)
     for milestone in milestones:
         day = timezone.localtime(milestone.starts_at).date()
-        milestone.notice_dates = [
-            {
-                "date": day - datetime.timedelta(days=d),
-                "sent": day - datetime.timedelta(days=d) <= today,
-            }
-            for d in sorted(milestone.notice_days or [], reverse=True)
-        ]
+        milestone.notice_dates = []
+        for d in sorted(milestone.notice_days or [], reverse=True):
+            date = day - datetime.timedelta(days=d)
+            if (milestone.pk, d) in sent:
+                state = NOTICE_SENT
+            elif date >= today:
+                state = NOTICE_TO_COME
+            else:
+                state = NOTICE_SKIPPED
+            milestone.notice_dates.append({"date": date, "state": state})
     return milestones
 
 

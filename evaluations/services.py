@@ -71,7 +71,7 @@ def questions_copy(*, survey: Survey, start_with) -> int:
 
 def when(moment) -> str:
     """A date and time as the pages write it, in the active language."""
-    return formats.date_format(timezone.localtime(moment), "j F Y, H:i")
+    return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
 
 
 def closed_message(survey: Survey) -> str:

@@ -473,6 +473,19 @@ def match_end(*, match: Match, by, reason: str) -> None:
         )
         match.rematch_requests.filter(handled_at__isnull=True).update(handled_at=now)
         audit(actor=by, action=AuditEntry.Action.MATCH_ENDED, program=match.program_id, obj=match)
+        # Both hear of it, with care and without the reason (only coordinators read that).
+        notify_many(
+            [
+                Notification(
+                    recipient_id=person,
+                    kind=Notification.Kind.MATCH_ENDED,
+                    key=f"match_ended:{match.pk}",
+                    program_id=match.program_id,
+                    context={"match": match.pk},
+                )
+                for person in (match.adept.applicant_id, match.mentor.applicant_id)
+            ]
+        )
 
 
 def rematch_request(*, match: Match, user, reason: str) -> RematchRequest:
@@ -482,22 +495,57 @@ def rematch_request(*, match: Match, user, reason: str) -> RematchRequest:
         raise ServiceError(_("This match has already ended."))
     if not reason.strip():
         raise ServiceError(_("Please tell the coordinators why."))
-    request, _created = RematchRequest.objects.update_or_create(
-        match=match, requested_by=user, handled_at=None, defaults={"reason": reason.strip()}
-    )
+    with transaction.atomic():
+        request, _created = RematchRequest.objects.update_or_create(
+            match=match, requested_by=user, handled_at=None, defaults={"reason": reason.strip()}
+        )
+        # The coordinators hear at once; the reason stays on the matching page.
+        notify_many(
+            [
+                Notification(
+                    recipient_id=coordinator,
+                    kind=Notification.Kind.REMATCH_REQUESTED,
+                    key=f"rematch:{request.pk}",
+                    program_id=match.program_id,
+                    context={"match": match.pk, "by": user.pk},
+                )
+                for coordinator in match.program.coordinators.filter(is_active=True).values_list(
+                    "pk", flat=True
+                )
+            ]
+        )
     return request
 
 
 def matches_complete(*, program: Program, by=None, now=None) -> int:
     """When a program closes, its running pairs have run to the end: they are completed (and
-    their pages become read-only). Proposals nobody published are dropped. Returns how many
-    pairs were completed; running it again completes nothing more."""
+    their pages become read-only), and each of the two gets one closing e-mail. Proposals
+    nobody published are dropped. Returns how many pairs were completed; running it again
+    completes nothing more and sends nothing more."""
     now = now or timezone.now()
     with transaction.atomic():
-        completed = Match.objects.filter(program=program, status=Match.Status.PUBLISHED).update(
+        running = list(
+            Match.objects.select_for_update()
+            .filter(program=program, status=Match.Status.PUBLISHED)
+            .values_list("pk", "adept__applicant_id", "mentor__applicant_id")
+        )
+        completed = Match.objects.filter(pk__in=[pk for pk, _a, _m in running]).update(
             status=Match.Status.COMPLETED, ended_at=now
         )
         Match.objects.filter(program=program, status=Match.Status.PROPOSED).delete()
+        notify_many(
+            [
+                Notification(
+                    recipient_id=person,
+                    kind=Notification.Kind.PROGRAM_CLOSED,
+                    key=f"program_closed:{program.pk}",
+                    program=program,
+                    context={"program": program.pk, "match": pk},
+                )
+                for pk, adept, mentor in running
+                for person in (adept, mentor)
+            ]
+        )
         if completed:
             audit(
                 actor=by,

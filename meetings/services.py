@@ -24,12 +24,19 @@ STALLED_AFTER = datetime.timedelta(days=45)
 def stalled_pairs(program, now=None):
     """Running pairs of a program with no meeting held for 45 days (or none since they were
     published), each annotated with `last`, its last meeting held, and its two people."""
+    return stalled(Match.objects.filter(program=program), now).select_related(
+        "adept__applicant", "mentor__applicant"
+    )
+
+
+def stalled(matches, now=None):
+    """The rule for "at risk", over any set of matches: running, and no meeting held for 45
+    days (or none since they were published). Annotates `last`, the last meeting held."""
     cutoff = (now or timezone.now()) - STALLED_AFTER
     return (
-        Match.objects.filter(program=program, status=Match.Status.PUBLISHED)
+        matches.filter(status=Match.Status.PUBLISHED)
         .annotate(last=Max("meetings__starts_at", filter=Q(meetings__status=Meeting.Status.HELD)))
         .filter(Q(last__lt=cutoff) | Q(last__isnull=True, published_at__lt=cutoff))
-        .select_related("adept__applicant", "mentor__applicant")
     )
 
 
@@ -120,7 +127,10 @@ def mentorship_progress(match: Match, meetings, today: datetime.date | None = No
         and (timezone.localtime(m.starts_at).year, timezone.localtime(m.starts_at).month)
         == (today.year, today.month)
     ]
-    running = program.starts_on <= today <= program.ends_on
+    # A pair that has ended (or a closed program) is on track for nothing any more.
+    running = (
+        program.starts_on <= today <= program.ends_on and match.status == Match.Status.PUBLISHED
+    )
     return {
         "held": len(held),
         "planned": sum(1 for m in meetings if m.status == Meeting.Status.PLANNED),
@@ -129,6 +139,16 @@ def mentorship_progress(match: Match, meetings, today: datetime.date | None = No
         "on_track": bool(this_month) or not running,
         "running": running,
     }
+
+
+def meetings_close(*, program) -> int:
+    """A closed program's planned meetings close with it: they are cancelled, so nobody is
+    reminded of them and no page says "planned". Returns how many."""
+    return Meeting.objects.filter(
+        match__program=program,
+        status=Meeting.Status.PLANNED,
+        match__status__in=[Match.Status.COMPLETED, Match.Status.ENDED],
+    ).update(status=Meeting.Status.CANCELLED, updated_at=timezone.now())
 
 
 def calendar_feed_create(*, user) -> CalendarFeed:

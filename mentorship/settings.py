@@ -153,7 +153,8 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Mentorship] "
+# Our own e-mails carry no prefix, and an English word in a Danish subject reads oddly.
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 # Log in with a code sent by e-mail instead of a password: three tries, three minutes.
 ACCOUNT_LOGIN_BY_CODE_ENABLED = True
@@ -182,7 +183,9 @@ USERSESSIONS_TRACK_ACTIVITY = True
 # Coordinators and superusers must use a second factor (accounts.middleware); participants
 # may turn one on.
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
-MFA_TOTP_ISSUER = "Mentorship"
+# The name people know the service by: in allauth's e-mails and the authenticator app.
+SITE_NAME = env.str("DJANGO_SITE_NAME", default="Mentorship")
+MFA_TOTP_ISSUER = SITE_NAME
 # Development only (allauth refuses it when DEBUG is off): `make run` sets it so that the demo
 # coordinators can log in without an authenticator app.
 MFA_TOTP_INSECURE_BYPASS_CODE = env.str("DJANGO_MFA_BYPASS_CODE", default="") or None
@@ -197,6 +200,8 @@ LANGUAGES = [
     ("da", _("Danish")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Our own date and time formats where Django's are not what a native reader expects.
+FORMAT_MODULE_PATH = ["mentorship.formats"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = env.str("DJANGO_TIME_ZONE", default="Europe/Stockholm")

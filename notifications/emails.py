@@ -194,9 +194,11 @@ def _milestone(notification, cache):
 
 
 def _digest(notification, cache):
+    from matching.models import Match, RematchRequest
     from meetings.services import stalled_pairs
 
     from .models import Notification
+    from .planning import DIGEST_AHEAD
 
     program = _get(cache, notification, "program")
     now = timezone.now()
@@ -206,10 +208,14 @@ def _digest(notification, cache):
         "program": program,
         "stalled": list(stalled),
         "failed": failed["n"],
+        "rematch_requests": RematchRequest.objects.filter(
+            handled_at__isnull=True,
+            match__program=program,
+            match__status=Match.Status.PUBLISHED,
+        ).count(),
+        "matching_url": absolute(reverse("matching:review", args=[program.slug])),
         "milestones": list(
-            program.milestones.filter(
-                starts_at__gte=now, starts_at__lt=now + datetime.timedelta(days=21)
-            )
+            program.milestones.filter(starts_at__gte=now, starts_at__lt=now + DIGEST_AHEAD)
         ),
         "pairs_url": absolute(reverse("admin:meetings_pairactivity_changelist"))
         + f"?program={program.pk}",
@@ -228,6 +234,52 @@ def _evaluation(notification, cache):
     }
 
 
+def _program_closed(notification, cache):
+    from evaluations.services import open_surveys_for
+
+    program = _get(cache, notification, "program")
+    surveys = open_surveys_for(notification.recipient).filter(program=program)
+    return {
+        "program": program,
+        "until": program.personal_data_kept_until,
+        "surveys": [
+            {
+                "survey": survey,
+                "closes_at": timezone.localtime(survey.closes_at),
+                "url": absolute(reverse("evaluations:answer", args=[survey.pk])),
+            }
+            for survey in surveys
+        ],
+        "mentorship_url": absolute(
+            reverse("meetings:mentorship", args=[notification.context["match"]])
+        ),
+        "data_url": absolute(reverse("accounts:profile")),
+    }
+
+
+def _rematch_requested(notification, cache):
+    match = _get(cache, notification, "match")
+    requester = (
+        match.adept if match.adept.applicant_id == notification.context["by"] else match.mentor
+    )
+    return {
+        "program": match.program,
+        "requester": requester.applicant,
+        "requester_role": requester.get_role_display().lower(),
+        "url": absolute(reverse("matching:review", args=[match.program.slug])),
+    }
+
+
+def _match_ended(notification, cache):
+    match = _get(cache, notification, "match")
+    is_adept = notification.recipient_id == match.adept.applicant_id
+    return {
+        "program": match.program,
+        "other": (match.mentor if is_adept else match.adept).applicant,
+        "mentorship_url": absolute(reverse("meetings:mentorships")),
+    }
+
+
 # kind -> (template name under templates/email/, context builder)
 TEMPLATES = {
     "application_received": ("application_received", _application),
@@ -243,6 +295,9 @@ TEMPLATES = {
     "digest": ("digest", _digest),
     "evaluation_invitation": ("evaluation_invitation", _evaluation),
     "evaluation_reminder": ("evaluation_reminder", _evaluation),
+    "program_closed": ("program_closed", _program_closed),
+    "rematch_requested": ("rematch_requested", _rematch_requested),
+    "match_ended": ("match_ended", _match_ended),
 }
 
 
@@ -255,6 +310,7 @@ def render_notification(notification, cache: dict | None = None) -> EmailMultiAl
             **build(notification, cache),
             "recipient": recipient,
             "site_url": settings.SITE_URL,
+            "site_name": settings.SITE_NAME,
             "settings_url": absolute(reverse("accounts:profile")),
         }
         subject = " ".join(render_to_string(f"email/{name}_subject.txt", context).split())

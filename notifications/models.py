@@ -44,6 +44,9 @@ class Notification(models.Model):
         DIGEST = "digest", _("Weekly digest for coordinators")
         EVALUATION_INVITATION = "evaluation_invitation", _("Invitation to an evaluation")
         EVALUATION_REMINDER = "evaluation_reminder", _("Reminder to answer an evaluation")
+        PROGRAM_CLOSED = "program_closed", _("Thanks at the program's close")
+        REMATCH_REQUESTED = "rematch_requested", _("Request for a new match (to coordinators)")
+        MATCH_ENDED = "match_ended", _("A match has ended")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")

@@ -13,7 +13,7 @@ import datetime
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from matching.models import Match
+from matching.models import Match, RematchRequest
 from meetings.models import Meeting
 from programs.models import Application, Milestone, Program
 
@@ -21,6 +21,8 @@ from .models import Notification
 from .services import notify_many
 
 ACTIVE_PROGRAMS = (Program.Status.SELECTION, Program.Status.RUNNING)
+# The digest's "coming up" looks this far ahead.
+DIGEST_AHEAD = datetime.timedelta(days=21)
 
 
 def _programs(programs=None):
@@ -246,10 +248,39 @@ def _changes(now, active) -> list[Notification]:
 
 
 def plan_digests(*, now=None, programs=None) -> int:
-    """Each coordinator, once a week (from Monday), a digest per program they coordinate."""
+    """Each coordinator, once a week (from Monday), a digest per program they coordinate,
+    when there is something to report: pairs at risk, open requests for a new match, e-mails
+    that failed, or milestones in the next three weeks."""
+    from meetings.services import stalled
+
     now = now or timezone.now()
     today = timezone.localdate(now)
     year, week, _weekday = today.isocalendar()
+    active = _programs(programs)
+    reporting = (
+        set(
+            stalled(Match.objects.filter(program__in=active), now).values_list(
+                "program_id", flat=True
+            )
+        )
+        | set(
+            RematchRequest.objects.filter(
+                handled_at__isnull=True,
+                match__status=Match.Status.PUBLISHED,
+                match__program__in=active,
+            ).values_list("match__program_id", flat=True)
+        )
+        | set(
+            Notification.objects.filter(
+                status=Notification.Status.FAILED, program__in=active
+            ).values_list("program_id", flat=True)
+        )
+        | set(
+            Milestone.objects.filter(
+                program__in=active, starts_at__gte=now, starts_at__lt=now + DIGEST_AHEAD
+            ).values_list("program_id", flat=True)
+        )
+    )
     rows = [
         Notification(
             recipient_id=user,
@@ -258,9 +289,9 @@ def plan_digests(*, now=None, programs=None) -> int:
             key=f"digest:{program}:{year}-W{week:02d}",
             context={"program": program, "week": f"{year}-W{week:02d}"},
         )
-        for program, user in _programs(programs)
-        .filter(coordinators__is_active=True)
-        .values_list("pk", "coordinators")
+        for program, user in active.filter(
+            pk__in=reporting, coordinators__is_active=True
+        ).values_list("pk", "coordinators")
     ]
     return notify_many(rows)
 

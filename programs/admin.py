@@ -231,8 +231,10 @@ class ProgramAdmin(CoordinatorPermissions, admin.ModelAdmin):
         audit(actor=request.user, action=action, program=obj, obj=obj, detail=changed)
         if "status" in form.changed_data and obj.status == Program.Status.CLOSED:
             from matching.services import matches_complete
+            from meetings.services import meetings_close
 
             completed = matches_complete(program=obj, by=request.user)
+            meetings_close(program=obj)
             if completed:
                 self.message_user(
                     request,

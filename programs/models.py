@@ -311,6 +311,14 @@ class Program(models.Model):
         if errors:
             raise ValidationError(errors)
 
+    @property
+    def personal_data_kept_until(self) -> datetime.date:
+        """The day after which the retention sweep anonymises what people wrote."""
+        year, month = divmod(
+            self.ends_on.year * 12 + self.ends_on.month - 1 + self.retention_months, 12
+        )
+        return self.ends_on.replace(year=year, month=month + 1, day=min(self.ends_on.day, 28))
+
     def is_open(self, now: datetime.datetime | None = None) -> bool:
         """Can applications be submitted right now?"""
         now = now or timezone.now()

@@ -209,3 +209,29 @@ def test_login_codes_are_rate_limited_per_address(adept):
     response = Client().post(url, {"email": adept.email})
     assert response.status_code == 200
     assert len(mail.outbox) == 3
+
+
+@pytest.mark.parametrize(
+    ("language", "greeting", "spelling", "wrong"),
+    [
+        ("da", "Hej fra Mentorship!", "e-mail", re.compile(r"(?<![\w%({-])[Ee]mail")),
+        ("sv", "Mentorship", "e-post", re.compile(r"(?<![\w-])[Ee]post")),
+    ],
+)
+def test_allauths_emails_greet_from_the_site_name_and_spell_e_mail_as_the_app(
+    client, language, greeting, spelling, wrong
+):
+    sign_up(client, language=language)
+    message = mail.outbox[0]
+    text = message.subject + "\n" + message.body
+    assert greeting in text
+    assert "Hej fra testserver" not in text and "Tak fordi du bruger testserver" not in text
+    assert "[Mentorship]" not in message.subject
+    assert spelling in text.lower()
+    assert not wrong.search(text), wrong.search(text)
+    # A password reset too.
+    mail.outbox.clear()
+    UserFactory(email="anna@example.org", language=language)
+    client.post(reverse("account_reset_password"), {"email": "anna@example.org"})
+    text = mail.outbox[0].subject + "\n" + mail.outbox[0].body
+    assert greeting in text and not wrong.search(text)

@@ -12,7 +12,8 @@ from evaluations.tests.conftest import add_pairs
 from matching.models import Match
 from meetings.models import Meeting
 from notifications.models import Notification
-from programs.models import Application, Milestone, Role
+from notifications.planning import plan_milestone_notices
+from programs.models import Application, Milestone, Program, Role
 from programs.tests.factories import ApplicationFactory, MilestoneFactory
 
 pytestmark = pytest.mark.django_db
@@ -61,12 +62,12 @@ def cohort(running, half_time):
     )  # fmt: skip
     Notification.objects.bulk_create(
         [
-            Notification(recipient=pair_a.adept.applicant, program=program, kind="milestone",
-                         key="x1", status="failed"),
-            Notification(recipient=pair_a.adept.applicant, program=program, kind="milestone",
-                         key="x2", status="sent"),
-            Notification(recipient=pair_b.adept.applicant, program=program, kind="milestone",
-                         key="x3", status="pending"),
+            Notification(recipient=pair_a.adept.applicant, program=program,
+                         kind=Notification.Kind.MONTHLY_REMINDER, key="x1", status="failed"),
+            Notification(recipient=pair_a.adept.applicant, program=program,
+                         kind=Notification.Kind.MONTHLY_REMINDER, key="x2", status="sent"),
+            Notification(recipient=pair_b.adept.applicant, program=program,
+                         kind=Notification.Kind.MONTHLY_REMINDER, key="x3", status="pending"),
         ]
     )  # fmt: skip
     return {"a": pair_a, "b": pair_b, "c": pair_c, "d": pair_d, "program": program}
@@ -119,8 +120,22 @@ def test_upcoming_milestones_with_their_notice_days(cohort):
     figures = program_dashboard(cohort["program"])
     assert [m.pk for m in figures["milestones"]][-1] == closing.pk
     notices = figures["milestones"][-1].notice_dates
-    assert [n["sent"] for n in notices] == [False, False]
+    assert [n["state"] for n in notices] == ["to_come", "to_come"]
     assert notices[0]["date"] == timezone.localtime(closing.starts_at).date() - 14 * DAY
+
+
+def test_a_notice_is_sent_only_when_the_outbox_sent_it(cohort):
+    """Not "(due)" for a notice that went out; not "sent" for one that never did."""
+    program = cohort["program"]
+    Program.objects.filter(pk=program.pk).update(status=Program.Status.RUNNING)
+    seminar = MilestoneFactory(
+        program=program, kind=Milestone.Kind.INSPIRATION,
+        starts_at=timezone.now() + 5 * DAY, notice_days=[14, 7, 1],
+    )  # fmt: skip
+    plan_milestone_notices()
+    seminar = next(m for m in program_dashboard(program)["milestones"] if m.pk == seminar.pk)
+    # 14 and 7 days before have passed: only the latest of them (7) went out.
+    assert [n["state"] for n in seminar.notice_dates] == ["skipped", "sent", "to_come"]
 
 
 def test_response_rates_and_half_time_against_final(cohort, half_time):

@@ -154,7 +154,17 @@ def test_publishing_twice_introduces_each_person_once_in_their_language(
     assert "SU" in to_adept.body
     assert adept.applicant.full_name in to_mentor.body
     assert "you book the first meeting" in to_mentor.body
-    assert Match.objects.get().status == Match.Status.PUBLISHED
+    match = Match.objects.get()
+    assert match.status == Match.Status.PUBLISHED
+    # Both are sent to the pair's own page, not the public program page, and told who reads
+    # what they write.
+    page = reverse("meetings:mentorship", args=[match.pk])
+    for message in (to_adept, to_mentor):
+        html = message.alternatives[0][0]
+        assert page in message.body and page in html
+        assert s["program"].get_absolute_url() not in message.body
+    assert "only you two can read" in to_mentor.body
+    assert "never what was said" in to_mentor.alternatives[0][0]
 
 
 def test_a_rematch_request_reaches_the_coordinator_and_ending_creates_an_exclusion(
@@ -185,6 +195,22 @@ def test_a_rematch_request_reaches_the_coordinator_and_ending_creates_an_exclusi
     assert match.status == Match.Status.ENDED
     assert Exclusion.objects.filter(adept=adept.applicant, mentor=mentor.applicant).exists()
     assert RematchRequest.objects.get().handled_at is not None
+
+    # The coordinator heard of the request at once, and both people of the ending, without
+    # the reason.
+    notifications_deliver()
+    to = {(m.to[0], m.subject): m for m in mail.outbox}
+    request_mail = next(m for (who, _s), m in to.items() if who == coordinator.email)
+    assert "new match" in request_mail.subject
+    assert adept.applicant.full_name in request_mail.body
+    assert "HEMLIG-ORSAK" not in request_mail.body
+    assert review in request_mail.body
+    ended = [m for m in mail.outbox if "has ended" in m.subject]
+    assert sorted(m.to[0] for m in ended) == sorted([adept.applicant.email, mentor.applicant.email])
+    assert all("Fungerade inte" not in m.body for m in ended)
+    assert (
+        mentor.applicant.full_name in next(m for m in ended if m.to == [adept.applicant.email]).body
+    )
 
     # Matching again never puts them back together.
     run = services.matching_start(program=s["program"], by=coordinator)
@@ -296,3 +322,47 @@ def test_closing_a_program_completes_its_running_pairs_once(coordinator, program
     assert ended.status == Match.Status.ENDED
     assert not Match.objects.filter(pk=proposed.pk).exists()
     assert services.matches_complete(program=program, by=coordinator) == 0
+
+
+def test_a_closed_programs_pairs_get_one_closing_email_and_their_planned_meetings_close(
+    client, coordinator, program
+):
+    import datetime
+
+    from django.utils import timezone
+
+    from meetings.models import Meeting
+    from meetings.services import meetings_close
+
+    today = timezone.localdate()
+    program.starts_on, program.ends_on = today - datetime.timedelta(days=300), today
+    program.save()
+    adept = ApplicationFactory(
+        program=program, status="accepted", applicant=UserFactory(language="da")
+    )
+    mentor = ApplicationFactory(program=program, role=Role.MENTOR, status="accepted")
+    match = Match.objects.create(program=program, adept=adept, mentor=mentor, status="published")
+    planned = Meeting.objects.create(
+        match=match, starts_at=timezone.now() + datetime.timedelta(hours=2)
+    )
+    services.matches_complete(program=program, by=coordinator)
+    assert meetings_close(program=program) == 1
+    services.matches_complete(program=program, by=coordinator)  # twice: nothing more
+    planned.refresh_from_db()
+    assert planned.status == Meeting.Status.CANCELLED
+
+    notifications_deliver()
+    closing = {m.to[0]: m for m in mail.outbox}
+    assert sorted(closing) == sorted([adept.applicant.email, mentor.applicant.email])
+    to_adept = closing[adept.applicant.email]
+    assert to_adept.extra_headers["Content-Language"] == "da"
+    assert program.name in to_adept.subject
+    kept = program.personal_data_kept_until
+    assert kept.year * 12 + kept.month == today.year * 12 + today.month + program.retention_months
+    assert reverse("meetings:mentorship", args=[match.pk]) in to_adept.body
+
+    # The pair's page says it has ended, and nothing about being on track this month.
+    client.force_login(mentor.applicant)
+    page = client.get(reverse("meetings:mentorship", args=[match.pk])).content.decode()
+    assert "has ended" in page
+    assert "on track" not in page.lower()

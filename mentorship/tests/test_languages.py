@@ -37,6 +37,19 @@ def english_phrases(language: str) -> list[str]:
     return sorted(phrases)
 
 
+# English month and day names (Swedish and Danish write theirs in lower case): a date in a
+# fixed English-like format, or one not passed through the locale's formats, shows them.
+ENGLISH_DATES = re.compile(
+    r"\b(January|February|March|April|May|June|July|August|September|October|November|December"
+    r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Monday|Tuesday|Wednesday|Thursday"
+    r"|Friday|Saturday|Sunday|a\.m\.|p\.m\.)(?=\W|$)"
+)
+
+
+def english_in(text: str, phrases) -> list[str]:
+    return [phrase for phrase in phrases if phrase in text] + ENGLISH_DATES.findall(text)
+
+
 def text_of(content: str) -> str:
     return " ".join(html.unescape(content).split())
 
@@ -65,7 +78,7 @@ def test_no_english_on_a_swedish_or_danish_page(client, world, language):
         assert response.status_code in (200, 404), url
         page = text_of(response.content.decode())
         assert f'lang="{language}"' in response.content.decode(), url
-        found = [phrase for phrase in phrases if phrase in page]
+        found = english_in(page, phrases)
         if found:
             leaks[url] = found
     assert leaks == {}
@@ -79,6 +92,7 @@ def test_the_search_finds_english_where_it_belongs(client, world):
         client.get(reverse("meetings:mentorship", args=[world["match"].pk])).content.decode()
     )
     assert len([phrase for phrase in phrases if phrase in page]) >= 3
+    assert ENGLISH_DATES.search(page)  # and its dates have English month names
 
 
 @pytest.mark.parametrize("language", ["sv", "da"])
@@ -90,7 +104,45 @@ def test_no_english_in_a_swedish_or_danish_email(world, language):
         message = render_notification(notification)
         with translation.override("en"):
             content = text_of(message.subject + message.body + message.alternatives[0][0])
-        found = [phrase for phrase in phrases if phrase in content]
+        found = english_in(content, phrases)
         if found:
             leaks[notification.kind] = found
     assert leaks == {}
+
+
+@pytest.mark.parametrize(
+    ("language", "date", "moment"),
+    [
+        ("sv", "28 december 2026", "14 december 2026 kl. 23.59"),
+        ("da", "28. december 2026", "14. december 2026 kl. 23.59"),
+        ("en", "28 December 2026", "14 December 2026, 23:59"),
+    ],
+)
+def test_dates_and_times_read_as_a_native_writes_them(language, date, moment):
+    import datetime
+
+    from django.template import Context, Template
+    from django.utils import timezone
+
+    template = Template('{{ day|date:"DATE_FORMAT" }}|{{ moment|date:"DATETIME_FORMAT" }}|'
+                        '{{ day|date:"ABBR_DATE_FORMAT" }}')  # fmt: skip
+    context = Context({
+        "day": datetime.date(2026, 12, 28),
+        "moment": timezone.make_aware(datetime.datetime(2026, 12, 14, 23, 59)),
+    })  # fmt: skip
+    with translation.override(language):
+        day, when, short = template.render(context).split("|")
+    assert (day, when) == (date, moment)
+    assert short == {"sv": "28 dec 2026", "da": "28. dec. 2026", "en": "28 Dec 2026"}[language]
+
+
+def test_no_template_writes_a_literal_date_format():
+    """Dates go through the locale's named formats; a literal one reads wrong in two of three
+    languages."""
+    literal = re.compile(r'\|(date|time):"(?![A-Z_]+_FORMAT")')
+    offenders = [
+        str(path.relative_to(settings.BASE_DIR))
+        for path in Path(settings.BASE_DIR, "templates").rglob("*")
+        if path.is_file() and literal.search(path.read_text())
+    ]
+    assert offenders == []

@@ -116,10 +116,11 @@ def test_a_whole_year_sends_exactly_the_expected_emails_on_the_right_days(year):
     # Half-time and closing remind everyone to review their goals, once each.
     assert sent.filter(kind="goal_review").count() == 2 * 4
 
-    # The coordinator's digest comes weekly.
+    # The coordinator's digest comes weekly when there is something to report: the quiet
+    # pair is at risk from mid-July on; before that, only weeks with a milestone coming.
     digests = sent.filter(kind="digest")
     weeks = {n.key for n in digests}
-    assert digests.count() == len(weeks) >= 59
+    assert digests.count() == len(weeks) == 58
 
     # Every e-mail once, in its recipient's language.
     assert len(mail.outbox) == sent.count()
@@ -349,3 +350,29 @@ def test_an_accepted_mentor_nobody_was_matched_with_gets_no_notices_of_the_runni
     assert Notification.objects.filter(
         kind=Notification.Kind.MILESTONE, recipient_id=spare.applicant_id
     ).exists()
+
+
+@pytest.mark.django_db
+def test_the_digest_goes_out_only_with_something_to_report_and_is_signed_by_the_app(
+    year, coordinator
+):
+    program = year["program"]
+    program.milestones.all().delete()
+    # Both pairs met last week: nothing at risk, nothing failed, nothing coming.
+    for match in (year["quiet"], year["regular"]):
+        Meeting.objects.create(match=match, starts_at=local(2027, 8, 30, 10), status="held")
+    with time_machine.travel(local(2027, 9, 6, 9), tick=False):
+        assert plan_all() == 0 or not Notification.objects.filter(kind="digest").exists()
+    assert not Notification.objects.filter(kind="digest").exists()
+    # A request for a new match is something to report.
+    from matching.services import rematch_request
+
+    with time_machine.travel(local(2027, 9, 7, 9), tick=False):
+        rematch_request(match=year["quiet"], user=year["quiet"].adept.applicant, reason="x")
+        plan_all()
+        notifications_deliver()
+    digest = next(m for m in mail.outbox if m.to == [coordinator.email] and "1 " in m.body
+                  and "new match" in m.body and "45 days" not in m.body)  # fmt: skip
+    assert "0 pairs" not in digest.body
+    assert "The program coordinators" not in digest.body
+    assert digest.body.rstrip().split("--")[0].rstrip().endswith("Mentorship")

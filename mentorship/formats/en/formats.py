@@ -1,0 +1,12 @@
+# English for readers in the Nordic countries: day before month, a 24-hour clock.
+DATE_FORMAT = "j F Y"
+DATETIME_FORMAT = "j F Y, H:i"
+TIME_FORMAT = "H:i"
+YEAR_MONTH_FORMAT = "F Y"
+MONTH_DAY_FORMAT = "j F"
+MONTH_DAY_TIME_FORMAT = "j F, H:i"
+WEEKDAY_DATETIME_FORMAT = "l j F Y, H:i"
+ABBR_DATE_FORMAT = "j M Y"
+ABBR_DATETIME_FORMAT = "j M Y, H:i"
+ABBR_MONTH_DAY_FORMAT = "j M"
+ABBR_MONTH_FORMAT = "M"
