@@ -239,7 +239,7 @@ def _year(browser, live_server, page, today, mailbox):
     for index, (kind, title, day) in enumerate(milestones):
         page.locator("#milestones-group .add-row a").click()
         page.locator(f"#id_milestones-{index}-kind").select_option(kind)
-        page.locator(f"#id_milestones-{index}-title").fill(title)
+        page.locator(f"#id_milestones-{index}-title_sv").fill(title)
         page.locator(f"#id_milestones-{index}-starts_at_0").fill(day.isoformat())
         page.locator(f"#id_milestones-{index}-starts_at_1").fill("10:00")
         page.locator(f"#id_milestones-{index}-location").fill("Lund")

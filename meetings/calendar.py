@@ -62,6 +62,8 @@ def milestone_event(milestone) -> Event:
         event.add("dtend", _local(milestone.ends_at))
     if milestone.location or milestone.online_url:
         event.add("location", milestone.location or milestone.online_url)
+    if milestone.display_description:
+        event.add("description", milestone.display_description)
     return event
 
 

@@ -56,6 +56,12 @@ def _meetings(ids):
     ).in_bulk(ids)
 
 
+def _milestones(ids):
+    from programs.models import Milestone
+
+    return Milestone.objects.in_bulk(ids)
+
+
 def _surveys(ids):
     from evaluations.models import Survey
 
@@ -64,6 +70,7 @@ def _surveys(ids):
 
 # context key -> loader
 LOADERS = {
+    "milestone": _milestones,
     "survey": _surveys,
     "application": _applications,
     "program": _programs,
@@ -154,7 +161,9 @@ def _meeting_reminder(notification, cache):
     }
 
 
-def _milestone_ics(context, *, cancelled=False) -> bytes:
+def _milestone_ics(context, milestone, *, cancelled=False) -> bytes:
+    """The event as the notice tells it (time and place from the notice), with the end and
+    the description of the milestone where it still exists, in the reader's language."""
     calendar = Calendar()
     calendar.add("prodid", "-//Mentorship//Mentor programs//EN")
     calendar.add("version", "2.0")
@@ -162,8 +171,13 @@ def _milestone_ics(context, *, cancelled=False) -> bytes:
     event = Event()
     event.add("uid", f"milestone-{context['milestone']}@mentorship")
     event.add("dtstamp", timezone.now())
-    event.add("summary", context["title"])
-    event.add("dtstart", timezone.localtime(datetime.datetime.fromisoformat(context["starts_at"])))
+    event.add("summary", milestone.display_title if milestone else context["title"])
+    starts_at = timezone.localtime(datetime.datetime.fromisoformat(context["starts_at"]))
+    event.add("dtstart", starts_at)
+    if milestone and milestone.ends_at and milestone.ends_at > starts_at:
+        event.add("dtend", timezone.localtime(milestone.ends_at))
+    if milestone and milestone.display_description:
+        event.add("description", milestone.display_description)
     if context.get("location"):
         event.add("location", context["location"])
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
@@ -176,15 +190,24 @@ def _milestone(notification, cache):
     context = notification.context
     program = _get(cache, notification, "program")
     cancelled = notification.kind == "milestone_cancelled"
-    # Everyone invited to an event gets the same file: build it once per batch.
-    key = (context["milestone"], context["starts_at"], context.get("location"), cancelled)
+    # A milestone removed since is gone: the notice then tells what people were told.
+    if "milestone" not in cache:
+        cache["milestone"] = _milestones([context["milestone"]])
+    milestone = None if cancelled else cache["milestone"].get(context["milestone"])
+    # Everyone invited to an event in one language gets the same file: built once per batch.
+    key = (
+        context["milestone"], context["starts_at"], context.get("location"), cancelled,
+        translation.get_language(),
+    )  # fmt: skip
     files = cache.setdefault("ics", {})
     if key not in files:
-        files[key] = _milestone_ics(context, cancelled=cancelled)
+        files[key] = _milestone_ics(context, milestone, cancelled=cancelled)
     return {
         "program": program,
-        "title": context["title"],
+        "title": milestone.display_title if milestone else context["title"],
+        "description": milestone.display_description if milestone else "",
         "starts_at": datetime.datetime.fromisoformat(context["starts_at"]),
+        "ends_at": milestone.ends_at if milestone else None,
         "was": datetime.datetime.fromisoformat(context["was"]) if context.get("was") else None,
         "location": context.get("location", ""),
         "program_url": absolute(program.get_absolute_url()),

@@ -81,11 +81,12 @@ class MilestoneInline(CoordinatorPermissions, admin.StackedInline):
     extra = 0
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fields = [
-        ("kind", "title"),
+        ("kind", "audience"),
+        ("title_sv", "title_en", "title_da"),
         ("starts_at", "ends_at"),
         ("location", "online_url"),
-        ("audience", "notice_days"),
-        "description",
+        "notice_days",
+        ("description_sv", "description_en", "description_da"),
     ]
 
     def has_delete_permission(self, request, obj=None):

@@ -30,26 +30,44 @@ class Organization(models.Model):
         return self.name
 
 
+def in_language(obj, field: str) -> str:
+    """`obj.<field>_<language>` in the reader's language, or the first given of Swedish,
+    Danish and English: a text written in one language is enough."""
+    language = (translation.get_language() or settings.LANGUAGE_CODE)[:2]
+    for code in (language, "sv", "da", "en"):
+        value = getattr(obj, f"{field}_{code}", "")
+        if value:
+            return value
+    return ""
+
+
 class FocusArea(models.Model):
-    """A need an adept has, or a strength a mentor offers. Named in each of our languages."""
+    """A need an adept has, or a strength a mentor offers. Named in one or more of our
+    languages; the others fall back to it."""
 
     code = models.SlugField(_("code"), max_length=60, unique=True)
-    name_sv = models.CharField(_("name (Swedish)"), max_length=120)
-    name_en = models.CharField(_("name (English)"), max_length=120)
-    name_da = models.CharField(_("name (Danish)"), max_length=120)
+    name_sv = models.CharField(_("name (Swedish)"), max_length=120, blank=True)
+    name_en = models.CharField(_("name (English)"), max_length=120, blank=True)
+    name_da = models.CharField(_("name (Danish)"), max_length=120, blank=True)
 
     class Meta:
         verbose_name = _("focus area")
         verbose_name_plural = _("focus areas")
         ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(name_sv="", name_en="", name_da=""),
+                name="focus_area_named",
+                violation_error_message=_("Give the focus area a name in at least one language."),
+            ),
+        ]
 
     def __str__(self):
         return self.name
 
     @property
     def name(self) -> str:
-        language = (translation.get_language() or settings.LANGUAGE_CODE)[:2]
-        return getattr(self, f"name_{language}", "") or self.name_sv
+        return in_language(self, "name")
 
 
 class ProgramQuerySet(models.QuerySet):
@@ -376,10 +394,18 @@ class Milestone(models.Model):
         Program, verbose_name=_("program"), on_delete=models.CASCADE, related_name="milestones"
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    title = models.CharField(
-        _("title"), max_length=200, blank=True, help_text=_("Leave empty to use the kind.")
+    # Titles and descriptions in one or more languages; the others fall back to them.
+    title_sv = models.CharField(
+        _("title (Swedish)"),
+        max_length=200,
+        blank=True,
+        help_text=_("Leave empty to use the kind."),
     )
-    description = models.TextField(_("description"), blank=True)
+    title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
+    title_da = models.CharField(_("title (Danish)"), max_length=200, blank=True)
+    description_sv = models.TextField(_("description (Swedish)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    description_da = models.TextField(_("description (Danish)"), blank=True)
     starts_at = models.DateTimeField(_("starts"))
     ends_at = models.DateTimeField(_("ends"), null=True, blank=True)
     location = models.CharField(_("place"), max_length=200, blank=True)
@@ -427,7 +453,12 @@ class Milestone(models.Model):
 
     @property
     def display_title(self) -> str:
-        return self.title or str(self.get_kind_display())
+        """The title in the reader's language (or the one given), else the kind."""
+        return in_language(self, "title") or str(self.get_kind_display())
+
+    @property
+    def display_description(self) -> str:
+        return in_language(self, "description")
 
     @property
     def is_online(self) -> bool:

@@ -221,9 +221,9 @@ def test_the_meeting_ics_has_the_right_time_in_stockholm_with_its_time_zone(clie
 
 def test_the_feed_has_the_pairs_meetings_and_milestones_and_a_revoked_token_is_404(client, pair):
     Meeting.objects.create(match=pair, starts_at=at(5, hour=9))
-    MilestoneFactory(program=pair.program, kind="half_time", title="Halvtid", starts_at=at(20))
+    MilestoneFactory(program=pair.program, kind="half_time", title_sv="Halvtid", starts_at=at(20))
     MilestoneFactory(
-        program=pair.program, kind="mentor_training", title="Mentorutbildning",
+        program=pair.program, kind="mentor_training", title_sv="Mentorutbildning",
         starts_at=at(21), audience="mentors",
     )  # fmt: skip
     client.force_login(pair.adept.applicant)
@@ -387,9 +387,9 @@ def test_no_admin_page_or_export_ever_shows_what_the_pair_wrote(client, pair, wh
 
 
 def test_a_mentors_only_milestone_is_on_the_mentors_page_and_not_the_adepts(client, pair):
-    MilestoneFactory(program=pair.program, kind="half_time", title="Halvtid", starts_at=at(30))
+    MilestoneFactory(program=pair.program, kind="half_time", title_sv="Halvtid", starts_at=at(30))
     MilestoneFactory(
-        program=pair.program, kind="mentor_training", title="Mentorutbildning",
+        program=pair.program, kind="mentor_training", title_sv="Mentorutbildning",
         starts_at=at(3), audience="mentors",
     )  # fmt: skip
     url = reverse("meetings:mentorship", args=[pair.pk])

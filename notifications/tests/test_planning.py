@@ -376,3 +376,29 @@ def test_the_digest_goes_out_only_with_something_to_report_and_is_signed_by_the_
     assert "0 pairs" not in digest.body
     assert "The program coordinators" not in digest.body
     assert digest.body.rstrip().split("--")[0].rstrip().endswith("Mentorship")
+
+
+@pytest.mark.django_db
+def test_a_milestone_notice_is_a_reminder_in_the_readers_language_with_end_and_description(year):
+    import icalendar
+
+    program = year["program"]
+    with time_machine.travel(local(2027, 9, 1, 9), tick=False):
+        MilestoneFactory(
+            program=program, kind="inspiration", starts_at=local(2027, 9, 2, 13),
+            ends_at=local(2027, 9, 2, 16), notice_days=[1],
+            title_sv="Inspirationsträff", title_en="Inspiration meeting",
+            description_sv="Vi pratar om svåra samtal.",
+        )  # fmt: skip
+        plan_milestone_notices()
+        notifications_deliver()
+    by_language = {m.extra_headers["Content-Language"]: m for m in mail.outbox}
+    english, danish = by_language["en"], by_language["da"]
+    assert english.subject.startswith("Reminder: Inspiration meeting")
+    assert "Welcome" not in english.body and "Inspirationsträff" not in english.body
+    # Danish has no title of its own: it falls back to the one given.
+    assert "Inspirationsträff" in danish.subject
+    event = icalendar.Calendar.from_ical(english.attachments[0][1]).walk("VEVENT")[0]
+    assert event.decoded("dtend") == local(2027, 9, 2, 16)
+    assert "svåra samtal" in str(event["DESCRIPTION"])
+    assert "16:00" in english.body

@@ -109,7 +109,7 @@ def program_form_data(organization, **overrides):
         "milestones-TOTAL_FORMS": 1,
         "milestones-INITIAL_FORMS": 0,
         "milestones-0-kind": "kick_off",
-        "milestones-0-title": "Uppstart",
+        "milestones-0-title_sv": "Uppstart",
         "milestones-0-starts_at_0": (now + datetime.timedelta(days=61)).date().isoformat(),
         "milestones-0-starts_at_1": "10:00",
         "milestones-0-audience": "both",
@@ -189,3 +189,19 @@ def test_the_programs_page_in_the_admin_links_to_its_dashboard_and_matching(
     html = page.content.decode()
     assert reverse("evaluations:dashboard", args=[program.slug]) in html
     assert reverse("matching:review", args=[program.slug]) in html
+
+
+def test_a_focus_area_needs_a_name_in_one_language_only_and_falls_back_to_it(db):
+    from django.core.exceptions import ValidationError
+    from django.utils import translation
+
+    from programs.models import FocusArea
+
+    area = FocusArea(code="trivsel", name_da="Trivsel")
+    area.full_clean()
+    area.save()
+    for language in ("sv", "en", "da"):
+        with translation.override(language):
+            assert area.name == "Trivsel"
+    with pytest.raises(ValidationError, match="at least one language"):
+        FocusArea(code="tom").full_clean()

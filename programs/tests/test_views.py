@@ -51,7 +51,7 @@ def test_the_program_page_shows_eligibility_deadline_and_timeline_in_order(clien
     )
     start = timezone.make_aware(datetime.datetime.combine(program.starts_on, datetime.time(10)))
     MilestoneFactory(program=program, kind="closing", starts_at=start + datetime.timedelta(300))
-    MilestoneFactory(program=program, kind="kick_off", title="", starts_at=start)
+    MilestoneFactory(program=program, kind="kick_off", title_sv="", starts_at=start)
     MilestoneFactory(program=program, kind="half_time", starts_at=start + datetime.timedelta(150))
 
     html = client.get(program.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
