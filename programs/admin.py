@@ -265,7 +265,17 @@ class ProgramAdmin(CoordinatorPermissions, admin.ModelAdmin):
 # --------------------------------------------------------------------------------------------
 
 
-class CoordinatedProgramFilter(admin.SimpleListFilter):
+class IdFilter(admin.SimpleListFilter):
+    """A filter by id: a value that is not one of its choices (tampered, stale, "abc") is
+    treated as absent, never a 500."""
+
+    def value(self):
+        value = super().value()
+        choices = {str(pk) for pk, _label in self.lookup_choices}
+        return value if value in choices else None
+
+
+class CoordinatedProgramFilter(IdFilter):
     title = _("program")
     parameter_name = "program"
 
@@ -278,7 +288,7 @@ class CoordinatedProgramFilter(admin.SimpleListFilter):
         return queryset
 
 
-class CoordinatedOrganizationFilter(admin.SimpleListFilter):
+class CoordinatedOrganizationFilter(IdFilter):
     title = _("organisation")
     parameter_name = "organization"
 

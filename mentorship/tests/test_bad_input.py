@@ -103,3 +103,53 @@ def test_too_many_fields_is_a_400(client, world):
 def test_tampered_ids_on_the_matching_review_are_a_404(client, world, action, bad):
     response = client.post(world[12], {"action": action, "match": bad, "other": bad})
     assert response.status_code == 404
+
+
+# Query strings: every admin changelist with each of its filters' parameters (and the admin's
+# own: ordering, page, search), and our own views that read the query string.
+BAD_VALUES = ["abc", "99999999999999999999", "\x00", "2027-02-30"]
+
+
+def _filter_parameters(model_admin, request):
+    names = {"o", "p", "q", "all", "_facets", "e"}
+    for item in model_admin.get_list_filter(request):
+        if isinstance(item, str):
+            names |= {f"{item}__exact", f"{item}__id__exact", f"{item}__isnull", item}
+        elif isinstance(item, tuple):
+            names |= {f"{item[0]}__id__exact", f"{item[0]}__exact"}
+        else:
+            names.add(getattr(item, "parameter_name", "") or "")
+    return sorted(name for name in names if name)
+
+
+@pytest.mark.parametrize("who", ["coordinator", "superuser"])
+def test_no_admin_list_or_view_answers_a_bad_query_string_with_a_500(
+    client, world, coordinator, superuser, rf, who
+):
+    from django.contrib import admin
+
+    user = coordinator if who == "coordinator" else superuser
+    client.force_login(user)
+    request = rf.get("/")
+    request.user = user
+    failures = []
+    for model, model_admin in admin.site._registry.items():
+        url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+        for name in _filter_parameters(model_admin, request):
+            for value in BAD_VALUES:
+                response = client.get(url, {name: value})
+                if response.status_code not in (200, 302, 400, 403):
+                    failures.append((url, name, value, response.status_code))
+    for url in [*world, reverse("programs:apply", args=["fuzz", "mentor"])]:
+        for value in BAD_VALUES:
+            response = client.get(url, {"from_bank": value, "next": value, "program": value})
+            if response.status_code not in (200, 302, 400, 403, 404, 405):
+                failures.append((url, value, response.status_code))
+    assert failures == []
+
+
+def test_a_tampered_program_filter_lists_as_if_absent(client, world, coordinator):
+    client.force_login(coordinator)
+    url = reverse("admin:programs_application_changelist")
+    assert client.get(url, {"program": "abc"}).status_code == 200
+    assert client.get(url, {"program": "99999999"}).status_code == 200
