@@ -37,6 +37,9 @@ MESSAGES = [
     gettext_noop(
         "Forgotten your password? Enter your email address below, and we'll send you an email allowing you to reset it."
     ),
+    gettext_noop(
+        "If you have not created an account yet, then please %(link)ssign up%(end_link)s first."
+    ),
     gettext_noop("Mark selected email addresses as verified"),
     gettext_noop("Password Reset Email"),
     gettext_noop("Please Confirm Your Email Address"),

@@ -25,6 +25,7 @@ def account_erase(*, user) -> None:
     from meetings.models import CalendarFeed, Goal, GoalComment
     from notifications.models import Notification
     from programs.models import Application, MentorBankEntry
+    from programs.services import applications_anonymise
 
     if user.is_staff:
         raise ServiceError(
@@ -43,10 +44,7 @@ def account_erase(*, user) -> None:
     )
     Match.objects.filter(status=Match.Status.PROPOSED).filter(adept__in=applications).delete()
     Match.objects.filter(status=Match.Status.PROPOSED, mentor__in=applications).delete()
-    erased.update(
-        letter="", wishes="", unit="", job_title="", region="", languages=[],
-        manager_since=None, direct_reports=None, internal_note="",
-    )  # fmt: skip
+    applications_anonymise(erased)
     Goal.objects.filter(match__adept__in=erased).delete()
     GoalComment.objects.filter(author=user, goal__match__program__archive_on_erasure=False).delete()
     RematchRequest.objects.filter(requested_by=user).delete()

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import is_coordinator
@@ -337,6 +338,21 @@ class Program(models.Model):
         )
         return self.ends_on.replace(year=year, month=month + 1, day=min(self.ends_on.day, 28))
 
+    def meeting_plan(self) -> str:
+        """The plan as people read it ("8 to 10 meetings of 90 to 120 minutes" with a dash),
+        one number where a range is one number ("12 meetings of 60 minutes")."""
+        low, high = self.meetings_min, self.meetings_max
+        if low == high:
+            meetings = ngettext("%(count)d meeting", "%(count)d meetings", high) % {"count": high}
+        else:
+            meetings = gettext("%(low)d–%(high)d meetings") % {"low": low, "high": high}
+        short, long = self.meeting_minutes_min, self.meeting_minutes_max
+        if short == long:
+            minutes = ngettext("%(count)d minute", "%(count)d minutes", long) % {"count": long}
+        else:
+            minutes = gettext("%(low)d–%(high)d minutes") % {"low": short, "high": long}
+        return gettext("%(meetings)s of %(minutes)s") % {"meetings": meetings, "minutes": minutes}
+
     def is_open(self, now: datetime.datetime | None = None) -> bool:
         """Can applications be submitted right now?"""
         now = now or timezone.now()
@@ -517,10 +533,20 @@ class ApplicationQuerySet(models.QuerySet):
             default=F("program__mentor_min_manager_months"),
         )
         latest_start = MonthsBefore(F("program__starts_on"), minimum)
+        by_the_rules = models.ExpressionWrapper(
+            Q(manager_since__lte=latest_start)
+            & (Q(program__membership_required=False) | Q(membership_confirmed=True)),
+            output_field=models.BooleanField(),
+        )
+        # An anonymised application keeps the outcome it had, not the dates behind it.
         return self.annotate(
-            eligible=models.ExpressionWrapper(
-                Q(manager_since__lte=latest_start)
-                & (Q(program__membership_required=False) | Q(membership_confirmed=True)),
+            eligible=models.Case(
+                models.When(
+                    manager_since__isnull=True,
+                    eligible_kept__isnull=False,
+                    then=F("eligible_kept"),
+                ),
+                default=by_the_rules,
                 output_field=models.BooleanField(),
             )
         )
@@ -639,6 +665,9 @@ class Application(models.Model):
         blank=True,
         help_text=_("Seen by coordinators only, never by the applicant."),
     )
+    # Set when the application is anonymised: the eligibility it had, so that the program's
+    # counts stay right once the dates behind it are gone.
+    eligible_kept = models.BooleanField(null=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -681,6 +710,8 @@ class Application(models.Model):
         return months_between(self.manager_since, self.program.starts_on)
 
     def is_eligible(self) -> bool:
+        if self.manager_since is None and self.eligible_kept is not None:
+            return self.eligible_kept
         months = self.manager_months_at_start()
         return (
             months is not None

@@ -415,14 +415,36 @@ def mentor_bank_invite(*, entries, program: Program, by, now=None) -> int:
 # Retention
 # --------------------------------------------------------------------------------------------
 
-PERSONAL_TEXT = {
+# What an application says about its person, and its value once anonymised: the one list
+# that erasure and the retention sweep both empty (the data export gives the whole row).
+PERSONAL_FIELDS = {
     "letter": "",
     "wishes": "",
     "unit": "",
     "job_title": "",
     "region": "",
+    "languages": [],
+    "manager_since": None,
+    "direct_reports": None,
     "internal_note": "",
 }
+
+
+def applications_anonymise(applications) -> int:
+    """Empty the personal fields of these applications, keeping the eligibility each had so
+    that the program's counts do not change. Returns how many had anything left to empty."""
+    has_data = Q()
+    for name, empty in PERSONAL_FIELDS.items():
+        has_data |= ~Q(**{name: empty}) if empty is not None else Q(**{f"{name}__isnull": False})
+    todo = applications.filter(has_data)
+    eligible = dict(
+        todo.filter(manager_since__isnull=False).with_eligibility().values_list("pk", "eligible")
+    )
+    for outcome in (True, False):
+        Application.objects.filter(
+            pk__in=[pk for pk, e in eligible.items() if e is outcome]
+        ).update(eligible_kept=outcome)
+    return todo.update(**PERSONAL_FIELDS)
 
 
 def _months_ago(today: datetime.date, months: int) -> datetime.date:
@@ -441,7 +463,6 @@ def retention_apply(*, now: datetime.datetime | None = None) -> int:
 
     now = now or timezone.now()
     today = timezone.localdate(now)
-    has_text = Q(letter__gt="") | Q(wishes__gt="") | Q(unit__gt="") | Q(job_title__gt="")
     expired_programs = [
         program.pk
         for program in Program.objects.only("pk", "ends_on", "retention_months")
@@ -449,10 +470,8 @@ def retention_apply(*, now: datetime.datetime | None = None) -> int:
     ]
     anonymised = 0
     with transaction.atomic():
-        anonymised += (
+        anonymised += applications_anonymise(
             Application.objects.filter(program_id__in=expired_programs)
-            .filter(has_text)
-            .update(**PERSONAL_TEXT)
         )
         GoalComment.objects.filter(goal__match__program_id__in=expired_programs).delete()
         Goal.objects.filter(match__program_id__in=expired_programs).delete()
@@ -470,14 +489,12 @@ def retention_apply(*, now: datetime.datetime | None = None) -> int:
         ).update(respondent=None)
         for program in Program.objects.only("pk", "rejected_retention_months"):
             cutoff = now - datetime.timedelta(days=31 * program.rejected_retention_months)
-            anonymised += (
+            anonymised += applications_anonymise(
                 Application.objects.filter(
                     program=program,
                     status=Application.Status.REJECTED,
                     decided_at__lt=cutoff,
                 )
-                .filter(has_text)
-                .update(**PERSONAL_TEXT)
             )
     if anonymised:
         logger.info("Retention: anonymised %d application(s).", anonymised)

@@ -1,5 +1,6 @@
 """Write accounts/allauth_spelling.py: allauth's sentences whose Swedish or Danish spells
-e-mail otherwise than the app ("epost-adress", "emailadresse"), so that our catalogues carry
+e-mail otherwise than the app ("epost-adress", "emailadresse"), or says something else than
+the English (OVERRIDES), so that our catalogues carry
 them (their translations there take precedence over allauth's) with the app's spelling
 ("e-postadress", "e-mailadresse"). Run by `make messages`; then it fills in the translations.
 
@@ -36,6 +37,17 @@ FIXES = {
 }
 
 
+# allauth sentences whose Swedish or Danish says something else than the English.
+OVERRIDES = {
+    # The field's label, the same words as its placeholder ("Email address").
+    "Email": {"sv": "E-postadress", "da": "E-mailadresse"},
+    "If you have not created an account yet, then please %(link)ssign up%(end_link)s first.": {
+        "sv": "Har du inget konto än? %(link)sSkapa ett konto%(end_link)s först.",
+        "da": "Har du ikke en konto endnu? %(link)sOpret en konto%(end_link)s først.",
+    },
+}
+
+
 def fixed(language: str, text: str) -> str:
     for pattern, replace in FIXES[language]:
         text = pattern.sub(replace, text)
@@ -50,7 +62,9 @@ def entries(language: str):
             continue
         if "openid" in entry.msgid:
             continue
-        if fixed(language, entry.msgstr) != entry.msgstr:
+        if entry.msgid in OVERRIDES:
+            yield entry.msgid, OVERRIDES[entry.msgid][language]
+        elif fixed(language, entry.msgstr) != entry.msgstr:
             yield entry.msgid, fixed(language, entry.msgstr)
 
 

@@ -235,3 +235,23 @@ def test_allauths_emails_greet_from_the_site_name_and_spell_e_mail_as_the_app(
     client.post(reverse("account_reset_password"), {"email": "anna@example.org"})
     text = mail.outbox[0].subject + "\n" + mail.outbox[0].body
     assert greeting in text and not wrong.search(text)
+
+
+@pytest.mark.parametrize(
+    ("language", "offer", "wrong"),
+    [("sv", "Skapa ett konto", "Har du redan ett konto"), ("da", "Opret en konto", "allerede")],
+)
+def test_the_login_page_offers_sign_up_and_labels_match_placeholders(
+    client, language, offer, wrong
+):
+    client.cookies["django_language"] = language
+    page = client.get(reverse("account_login")).content.decode()
+    assert offer in page and reverse("account_signup") in page
+    assert wrong not in page
+    for url in (reverse("account_login"), reverse("account_signup")):
+        page = client.get(url).content.decode()
+        field = re.search(r'<input[^>]*name="(?:login|email)"[^>]*>', page).group(0)
+        field_id = re.search(r'id="([^"]+)"', field).group(1)
+        label = re.search(rf'<label[^>]*for="{field_id}"[^>]*>(.*?)</label>', page, re.S)
+        words = " ".join(re.sub(r"<[^>]+>|\*", "", label.group(1)).split())
+        assert f'placeholder="{words}"' in field, (words, field)

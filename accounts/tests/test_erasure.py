@@ -62,3 +62,18 @@ def test_a_program_bound_to_archive_keeps_the_application_until_its_retention(cl
     assert application.letter == "Arkiveras"
     user = User.objects.get(pk=adept.pk)
     assert not user.is_active and adept.email not in user.email
+
+
+def test_erasure_leaves_the_programs_eligible_count_as_it_was(client, adept):
+    from evaluations.dashboard import funnel
+
+    application = ApplicationFactory(applicant=adept, region="Umeå", internal_note="Stark")
+    ApplicationFactory(program=application.program)  # eligible too
+    before = funnel(application.program)
+    client.force_login(adept)
+    client.post(reverse("accounts:delete"), {"email": adept.email})
+    application.refresh_from_db()
+    assert application.manager_since is None and application.region == ""
+    assert application.internal_note == ""
+    assert application.eligible_kept is True
+    assert funnel(application.program) == before

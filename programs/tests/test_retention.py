@@ -95,3 +95,21 @@ def test_evaluation_answers_lose_their_people_and_free_text_after_the_retention(
     response = Response.objects.get()
     assert response.respondent_id is None and response.submitted_at is not None
     assert list(Answer.objects.values_list("scale", "text")) == [(5, "")]
+
+
+def test_the_sweep_empties_every_personal_field_erasure_empties(ended):
+    """One list of personal fields: region and the internal note go too, and the
+    eligibility count stays."""
+    from programs.services import PERSONAL_FIELDS
+
+    adept = ended["adept"]
+    Application.objects.filter(pk=adept.pk).update(
+        letter="", wishes="", unit="", job_title="", region="Umeå", internal_note="Notis"
+    )
+    eligible = Application.objects.with_eligibility().filter(eligible=True).count()
+    with time_machine.travel(at(2029, 5, 2, 3), tick=False):
+        assert retention_apply() >= 1
+    adept.refresh_from_db()
+    for name, empty in PERSONAL_FIELDS.items():
+        assert getattr(adept, name) == empty, name
+    assert Application.objects.with_eligibility().filter(eligible=True).count() == eligible > 0

@@ -129,3 +129,16 @@ def test_an_n_plus_one_query_in_a_view_fails_the_test_run(client):
         with zeal_context():
             for program in Program.objects.all():
                 _ = program.owner.name
+
+
+def test_equal_ranges_read_as_one_number_and_empty_rules_are_left_out(client):
+    program = ProgramFactory(
+        slug="ett-ar", meetings_min=12, meetings_max=12, meeting_minutes_min=60,
+        meeting_minutes_max=60, adept_min_manager_months=0, mentor_min_manager_months=36,
+    )  # fmt: skip
+    client.cookies["django_language"] = "en"
+    page = client.get(program.get_absolute_url()).content.decode()
+    assert "12 meetings of 60 minutes" in page
+    assert "12–12" not in page and "60–60" not in page
+    assert "at least 0 months" not in page
+    assert "Mentors: at least 36 months" in page
