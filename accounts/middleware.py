@@ -50,7 +50,8 @@ class StaffSecondFactorMiddleware:
                 request,
                 _(
                     "Coordinators protect many people's personal data: set up an authenticator "
-                    "app as a second factor to continue."
+                    "app as a second factor to continue. You confirm your password once more, "
+                    "then scan the code with the app; after that the administration opens."
                 ),
             )
             return redirect(f"{reverse('mfa_activate_totp')}?next={request.get_full_path()}")

@@ -103,12 +103,16 @@ def _get(cache, notification, key):
 
 
 def _application(notification, cache):
+    from programs.services import unmet_rules
+
     application = _get(cache, notification, "application")
+    not_eligible = application.rejection_reason == application.RejectionReason.NOT_ELIGIBLE
     return {
         "application": application,
         "program": application.program,
         "url": absolute(application.get_absolute_url()),
         "decision": notification.context.get("decision", ""),
+        "unmet_rules": unmet_rules(application) if not_eligible else [],
     }
 
 
@@ -303,6 +307,28 @@ def _match_ended(notification, cache):
     }
 
 
+def _coordinator_invitation(notification, cache):
+    from allauth.account.forms import default_token_generator
+    from allauth.account.utils import user_pk_to_url_str
+
+    program = _get(cache, notification, "program")
+    user = notification.recipient
+    context = {
+        "program": program,
+        "has_password": user.has_usable_password(),
+        "admin_url": absolute(reverse("admin:programs_program_change", args=[program.pk])),
+    }
+    if not context["has_password"]:
+        # Made when the e-mail is sent, so the link's validity starts then.
+        key = default_token_generator.make_token(user)
+        path = reverse(
+            "account_reset_password_from_key",
+            kwargs={"uidb36": user_pk_to_url_str(user), "key": key},
+        )
+        context["password_url"] = absolute(path)
+    return context
+
+
 # kind -> (template name under templates/email/, context builder)
 TEMPLATES = {
     "application_received": ("application_received", _application),
@@ -321,6 +347,7 @@ TEMPLATES = {
     "program_closed": ("program_closed", _program_closed),
     "rematch_requested": ("rematch_requested", _rematch_requested),
     "match_ended": ("match_ended", _match_ended),
+    "coordinator_invitation": ("coordinator_invitation", _coordinator_invitation),
 }
 
 

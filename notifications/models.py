@@ -47,6 +47,7 @@ class Notification(models.Model):
         PROGRAM_CLOSED = "program_closed", _("Thanks at the program's close")
         REMATCH_REQUESTED = "rematch_requested", _("Request for a new match (to coordinators)")
         MATCH_ENDED = "match_ended", _("A match has ended")
+        COORDINATOR_INVITATION = "coordinator_invitation", _("Invitation to coordinate")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")

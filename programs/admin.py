@@ -7,6 +7,7 @@ queryset goes through Program.objects.coordinated_by().
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
 from django.db import models, transaction
 from django.db.models import Count, Q
 from django.http import Http404
@@ -63,6 +64,26 @@ class CoordinatorPermissions:
     def has_delete_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_superuser
 
+    # Where a person is picked, the e-mail stands beside the name: four accounts may share
+    # a name.
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        return _with_email(db_field, field)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        return _with_email(db_field, field)
+
+
+def person_label(user) -> str:
+    return f"{user.full_name} ({user.email})" if user.full_name else user.email
+
+
+def _with_email(db_field, field):
+    if field is not None and db_field.related_model is get_user_model():
+        field.label_from_instance = person_label
+    return field
+
 
 @admin.register(Organization)
 class OrganizationAdmin(CoordinatorPermissions, admin.ModelAdmin):
@@ -93,8 +114,24 @@ class MilestoneInline(CoordinatorPermissions, admin.StackedInline):
         return is_coordinator(request.user)
 
 
+class ProgramAdminForm(forms.ModelForm):
+    invite_coordinator = forms.EmailField(
+        label=_("Invite a co-coordinator"),
+        required=False,
+        help_text=_(
+            "Their e-mail address. They get an e-mail with a link to set a password and set up "
+            "a second factor, and then coordinate this program with you."
+        ),
+    )
+
+    class Meta:
+        model = Program
+        fields = []  # the admin's fieldsets say which
+
+
 @admin.register(Program)
 class ProgramAdmin(CoordinatorPermissions, admin.ModelAdmin):
+    form = ProgramAdminForm
     list_display = [
         "name",
         "status",
@@ -116,7 +153,10 @@ class ProgramAdmin(CoordinatorPermissions, admin.ModelAdmin):
     actions = ["send_due_notices"]
     fieldsets = [
         (None, {"fields": ["name", "slug", "status", "summary", "description", "audience"]}),
-        (_("Organisations and people"), {"fields": ["owner", "organizations", "coordinators"]}),
+        (
+            _("Organisations and people"),
+            {"fields": ["owner", "organizations", "coordinators", "invite_coordinator"]},
+        ),
         (
             _("Application window and dates"),
             {
@@ -258,6 +298,21 @@ class ProgramAdmin(CoordinatorPermissions, admin.ModelAdmin):
         # program would vanish from their own list the moment they saved it.
         if not request.user.is_superuser:
             form.instance.coordinators.add(request.user)
+        email = form.cleaned_data.get("invite_coordinator")
+        if email:
+            try:
+                invited = services.coordinator_invite(
+                    program=form.instance, email=email, by=request.user
+                )
+            except ServiceError as exc:
+                self.message_user(request, exc.message, messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    _("%(person)s now coordinates this program and gets an e-mail about it.")
+                    % {"person": person_label(invited)},
+                    messages.SUCCESS,
+                )
 
 
 # --------------------------------------------------------------------------------------------
@@ -479,10 +534,14 @@ class ApplicationAdmin(CoordinatorPermissions, admin.ModelAdmin):
         if done_message:
             self.message_user(request, done_message, messages.SUCCESS)
 
-    def _decide(self, request, queryset, decision):
-        changed, errors = services.applications_decide(
-            applications=queryset, decision=decision, by=request.user
-        )
+    def _decide(self, request, queryset, decision, **why):
+        try:
+            changed, errors = services.applications_decide(
+                applications=queryset, decision=decision, by=request.user, **why
+            )
+        except ServiceError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+            return
         done = ngettext(
             "%(count)d application changed; the applicant is told by e-mail.",
             "%(count)d applications changed; each applicant is told by e-mail.",
@@ -500,7 +559,26 @@ class ApplicationAdmin(CoordinatorPermissions, admin.ModelAdmin):
 
     @admin.action(description=_("Reject the selected applications"))
     def reject(self, request, queryset):
-        self._decide(request, queryset, Application.Status.REJECTED)
+        """A step of its own: the coordinator says why, and the applicants read it."""
+        form = RejectForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            self._decide(
+                request, queryset, Application.Status.REJECTED,
+                reason=form.cleaned_data["reason"], message=form.cleaned_data["message"],
+            )  # fmt: skip
+            return None
+        return TemplateResponse(
+            request,
+            "admin/programs/application/reject.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Reject applications"),
+                "form": form,
+                "applications": queryset.select_related("applicant"),
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                "opts": self.model._meta,
+            },
+        )
 
     @admin.action(description=_("Move the selected mentors to the mentor bank"))
     def move_to_mentor_bank(self, request, queryset):
@@ -539,6 +617,30 @@ class ApplicationAdmin(CoordinatorPermissions, admin.ModelAdmin):
 # --------------------------------------------------------------------------------------------
 # The mentor bank
 # --------------------------------------------------------------------------------------------
+
+
+class RejectForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=_("Why"),
+        choices=Application.RejectionReason.choices,
+        widget=forms.RadioSelect,
+    )
+    message = forms.CharField(
+        label=_("Message to the applicants"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Sent in the e-mail; required for another reason."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if (
+            data.get("reason") == Application.RejectionReason.OTHER
+            and not data.get("message", "").strip()
+        ):
+            self.add_error("message", _("Write the reason the applicant will read."))
+        return data
 
 
 class InviteForm(forms.Form):

@@ -583,6 +583,11 @@ class Application(models.Model):
         BANKED = "banked", _("In the mentor bank")
 
     # The statuses a coordinator's decision can set, and those it can be made from.
+    class RejectionReason(models.TextChoices):
+        NOT_ELIGIBLE = "not_eligible", _("Does not meet the program's rules")
+        NO_PLACE = "no_place", _("More applicants than places")
+        OTHER = "other", _("Another reason (written to the applicant)")
+
     DECISIONS = (Status.ACCEPTED, Status.WAITLISTED, Status.REJECTED)
     DECIDABLE = (Status.SUBMITTED, Status.WAITLISTED, Status.ACCEPTED, Status.REJECTED)
 
@@ -652,6 +657,15 @@ class Application(models.Model):
 
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    rejection_reason = models.CharField(
+        _("reason for the rejection"), max_length=20, choices=RejectionReason.choices, blank=True
+    )
+    decision_message = models.TextField(
+        _("message to the applicant"),
+        blank=True,
+        max_length=2000,
+        help_text=_("Sent with the decision, in the applicant's e-mail."),
+    )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("decided by"),

@@ -14,7 +14,7 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
 from audit.models import AuditEntry
-from audit.services import audit_many
+from audit.services import audit, audit_many
 from mentorship.errors import ServiceError
 from notifications.models import Notification
 from notifications.services import notify, notify_many
@@ -79,10 +79,13 @@ def _check_complete(application: Application, focus_areas) -> None:
         )
 
 
-def _check_eligible(application: Application) -> None:
+def unmet_rules(application: Application) -> list[str]:
+    """The program's rules this application does not meet, each as a sentence for the
+    applicant (on the form when they submit, in the e-mail when they are rejected)."""
     program = application.program
     months = application.manager_months_at_start()
     minimum = application.minimum_manager_months
+    unmet = []
     if months is None or months < minimum:
         message = (
             _(
@@ -95,7 +98,7 @@ def _check_eligible(application: Application) -> None:
                 "program starts on %(start)s; you will have %(months)d."
             )
         )
-        raise ServiceError(
+        unmet.append(
             message
             % {
                 "minimum": minimum,
@@ -104,10 +107,17 @@ def _check_eligible(application: Application) -> None:
             }
         )
     if program.membership_required and not application.membership_confirmed:
-        raise ServiceError(
+        unmet.append(
             _("This program requires you to confirm: %(label)s")
             % {"label": program.membership_label}
         )
+    return unmet
+
+
+def _check_eligible(application: Application) -> None:
+    unmet = unmet_rules(application)
+    if unmet:
+        raise ServiceError(unmet[0])
 
 
 def application_save(
@@ -216,9 +226,17 @@ def decision_notification(application: Application, decision: str) -> Notificati
 
 
 def applications_decide(
-    *, applications, decision: str, by, now: datetime.datetime | None = None
+    *,
+    applications,
+    decision: str,
+    by,
+    now: datetime.datetime | None = None,
+    reason: str = "",
+    message: str = "",
 ) -> tuple[int, list[str]]:
     """Accept, waitlist or reject applications; each applicant is told once per decision.
+    A rejection says why (`reason`, one of Application.RejectionReason; "other" with the
+    coordinator's `message`), and the e-mail says it.
 
     Returns how many changed and the messages for those that could not be decided. An
     application that already has the decision is left alone.
@@ -226,6 +244,14 @@ def applications_decide(
     now = now or timezone.now()
     if decision not in Application.DECISIONS:
         raise ServiceError(_("Unknown decision."))
+    message = message.strip()
+    if decision == Application.Status.REJECTED:
+        if reason not in Application.RejectionReason.values:
+            raise ServiceError(_("Choose the reason for the rejection."))
+        if reason == Application.RejectionReason.OTHER and not message:
+            raise ServiceError(_("Write the reason the applicant will read."))
+    else:
+        reason = ""
     errors = []
     with transaction.atomic():
         ids = [application.pk for application in applications]
@@ -294,10 +320,14 @@ def applications_decide(
             application.decided_at = now
             application.decided_by = by
             application.updated_at = now
+            application.rejection_reason = reason
+            application.decision_message = message
             changed.append(application)
         Application.objects.bulk_update(
-            changed, ["status", "decided_at", "decided_by", "updated_at"]
-        )
+            changed,
+            ["status", "decided_at", "decided_by", "updated_at", "rejection_reason",
+             "decision_message"],
+        )  # fmt: skip
         notify_many([decision_notification(application, decision) for application in changed])
         audit_many(
             actor=by,
@@ -308,12 +338,19 @@ def applications_decide(
 
 
 def application_decide(
-    *, application: Application, decision: str, by, now: datetime.datetime | None = None
+    *,
+    application: Application,
+    decision: str,
+    by,
+    now: datetime.datetime | None = None,
+    reason: str = "",
+    message: str = "",
 ) -> bool:
     """One decision; raises ServiceError if it cannot be made. False if nothing changed."""
     changed, errors = applications_decide(
-        applications=[application], decision=decision, by=by, now=now
-    )
+        applications=[application], decision=decision, by=by, now=now, reason=reason,
+        message=message,
+    )  # fmt: skip
     if errors:
         raise ServiceError(errors[0])
     return bool(changed)
@@ -427,6 +464,7 @@ PERSONAL_FIELDS = {
     "manager_since": None,
     "direct_reports": None,
     "internal_note": "",
+    "decision_message": "",
 }
 
 
@@ -499,3 +537,45 @@ def retention_apply(*, now: datetime.datetime | None = None) -> int:
     if anonymised:
         logger.info("Retention: anonymised %d application(s).", anonymised)
     return anonymised
+
+
+# --------------------------------------------------------------------------------------------
+# Coordinators
+# --------------------------------------------------------------------------------------------
+
+
+def coordinator_invite(*, program: Program, email: str, by):
+    """Make a colleague a coordinator of the program: an existing account becomes staff, a
+    new one is made without a password. Either way they get one e-mail that says what comes
+    next (set a password, set up a second factor) with a link for the first step."""
+    from allauth.account.models import EmailAddress
+
+    from accounts.models import User
+
+    email = User.objects.normalize_email(email.strip())
+    with transaction.atomic():
+        user = User.objects.filter(email__iexact=email).first()
+        if user is not None and not user.is_active:
+            raise ServiceError(_("That account is closed; ask an administrator."))
+        if user is None:
+            user = User.objects.create_user(
+                email=email, password=None, is_staff=True, language=by.language
+            )
+            # The link in the invitation goes to this address only: using it proves the
+            # address, so there is no separate confirmation to wait for.
+            EmailAddress.objects.create(user=user, email=email.lower(), verified=True, primary=True)
+        elif not user.is_staff:
+            User.objects.filter(pk=user.pk).update(is_staff=True)
+        program.coordinators.add(user)
+        audit(
+            actor=by, action=AuditEntry.Action.PROGRAM_CHANGED, program=program, obj=program,
+            detail=f"coordinator added: {user.pk}",
+        )  # fmt: skip
+        notify(
+            recipient=user,
+            kind=Notification.Kind.COORDINATOR_INVITATION,
+            key=f"coordinator:{program.pk}",
+            program=program,
+            context={"program": program.pk},
+        )
+    return user

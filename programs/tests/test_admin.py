@@ -205,3 +205,53 @@ def test_a_focus_area_needs_a_name_in_one_language_only_and_falls_back_to_it(db)
             assert area.name == "Trivsel"
     with pytest.raises(ValidationError, match="at least one language"):
         FocusArea(code="tom").full_clean()
+
+
+def test_a_coordinator_invites_a_co_coordinator_who_gets_one_email_with_the_steps(
+    client, coordinator
+):
+    import re
+
+    from django.core import mail
+
+    from accounts.models import User
+    from accounts.tests.factories import UserFactory
+    from notifications.services import notifications_deliver
+
+    UserFactory(email="twin@example.org", full_name="Karin Koordinator", is_staff=True)
+    client.force_login(coordinator)
+    organization = OrganizationFactory()
+    data = program_form_data(organization, invite_coordinator="Ny.Kollega@Example.org")
+    response = client.post(reverse("admin:programs_program_add"), data, follow=True)
+    assert "now coordinates this program" in response.content.decode()
+    program = Program.objects.get(slug="nytt-program")
+    colleague = User.objects.get(email__iexact="ny.kollega@example.org")
+    assert colleague.is_staff and not colleague.has_usable_password()
+    assert set(program.coordinators.all()) == {coordinator, colleague}
+
+    # Two coordinators of one name are told apart by their e-mail where they are picked.
+    page = client.get(change_url(program)).content.decode()
+    assert "Karin Koordinator (karin@example.org)" in page
+    assert "Karin Koordinator (twin@example.org)" in page
+
+    notifications_deliver()
+    (message,) = mail.outbox
+    assert message.to == [colleague.email]
+    assert "second factor" in message.body and "password" in message.body
+    link = re.search(r"(/accounts/password/reset/key/\S+)", message.body).group(1)
+    # The link sets a password; then the login needs no separate address confirmation.
+    client.logout()
+    page = client.get(link, follow=True)
+    assert page.status_code == 200
+    form_url = page.redirect_chain[-1][0] if page.redirect_chain else link
+    client.post(
+        form_url, {"password1": "en-ny-lang-fras-2026", "password2": "en-ny-lang-fras-2026"}
+    )
+    colleague.refresh_from_db()
+    assert colleague.check_password("en-ny-lang-fras-2026")
+    response = client.post(
+        reverse("account_login"),
+        {"login": colleague.email, "password": "en-ny-lang-fras-2026"},
+    )
+    assert response.status_code == 302
+    assert "confirm-email" not in response["Location"]

@@ -254,3 +254,31 @@ def test_a_participant_cannot_open_the_review(client, adept, program):
 
 def test_program_status_choices_stay_in_sync(program):
     assert Program.Status.OPEN in Program.Status.values
+
+
+def test_rejecting_asks_why_and_the_email_says_it(client, coordinator, program):
+    too_new = ApplicationFactory(program=program, manager_since=program.starts_on)
+    late = ApplicationFactory(program=program)
+    other = ApplicationFactory(program=program)
+    client.force_login(coordinator)
+    # The action first asks for the reason, and rejects nothing yet.
+    page = act(client, "reject", [too_new]).content.decode()
+    assert "Why" in page and "More applicants than places" in page
+    assert Application.objects.get(pk=too_new.pk).status == Application.Status.SUBMITTED
+    # "Another reason" needs the words the applicant will read.
+    page = act(client, "reject", [other], apply="1", reason="other", message=" ").content.decode()
+    assert "Write the reason the applicant will read." in page
+    assert Application.objects.get(pk=other.pk).status == Application.Status.SUBMITTED
+
+    act(client, "reject", [too_new], apply="1", reason="not_eligible")
+    act(client, "reject", [late], apply="1", reason="no_place")
+    act(client, "reject", [other], apply="1", reason="other",
+        message="Programmet vänder sig till chefer i kommunen.")  # fmt: skip
+    notifications_deliver()
+    by_person = {m.to[0]: m.body for m in mail.outbox}
+    assert "at least" in by_person[too_new.applicant.email]
+    assert "more applications than there are places" in by_person[late.applicant.email]
+    assert "more applications" not in by_person[too_new.applicant.email]
+    assert "chefer i kommunen" in by_person[other.applicant.email]
+    assert "more applications" not in by_person[other.applicant.email]
+    assert Application.objects.get(pk=too_new.pk).rejection_reason == "not_eligible"
