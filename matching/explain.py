@@ -27,7 +27,11 @@ def explain(match) -> list[str]:
     met = [area.name for area in mentor.focus_areas.all() if area.pk in needs]
     if met:
         lines.append(
-            _("Needs met by strengths: %(areas)s (%(met)d of %(total)d).")
+            ngettext(
+                "Needs met by strengths: %(areas)s (%(met)d of %(total)d need).",
+                "Needs met by strengths: %(areas)s (%(met)d of %(total)d needs).",
+                len(needs),
+            )
             % {"areas": ", ".join(met), "met": len(met), "total": len(needs)}
         )
     elif needs:

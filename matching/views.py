@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -87,10 +88,35 @@ def _pk(value) -> int:
     return pk
 
 
+def _warn_below_minimum(request, program, matches) -> None:
+    """A pair made by hand may score below the program's minimum: allowed, but said."""
+    for match in matches:
+        if match.score < program.matching_min_score:
+            messages.warning(
+                request,
+                _(
+                    "%(adept)s and %(mentor)s score %(score)s, below the program's minimum of "
+                    "%(minimum)s. The pair stays if you keep it."
+                )
+                % {
+                    "adept": match.adept.applicant.full_name,
+                    "mentor": match.mentor.applicant.full_name,
+                    "score": floatformat(match.score, 0),
+                    "minimum": floatformat(program.matching_min_score, 0),
+                },
+            )
+
+
 def _act(request, program):
     """One coordinator action from the review screen, through its service."""
     action = request.POST.get("action", "")
-    matches = Match.objects.filter(program=program).select_related("adept", "mentor", "program")
+    matches = (
+        Match.objects.filter(program=program)
+        .select_related(
+            "adept__applicant", "adept__program", "mentor__applicant", "mentor__program", "program"
+        )
+        .prefetch_related("adept__focus_areas", "mentor__focus_areas")
+    )
     try:
         if action == "run":
             run = services.matching_start(program=program, by=request.user)
@@ -99,7 +125,12 @@ def _act(request, program):
             else:
                 messages.success(
                     request,
-                    _("Matching is done: %(pairs)d pairs proposed.") % {"pairs": run.pairs},
+                    ngettext(
+                        "Matching is done: %(pairs)d pair proposed.",
+                        "Matching is done: %(pairs)d pairs proposed.",
+                        run.pairs,
+                    )
+                    % {"pairs": run.pairs},
                 )
         elif action == "publish":
             count = services.matches_publish(program=program, by=request.user)
@@ -124,23 +155,23 @@ def _act(request, program):
             services.match_remove(match=match, by=request.user)
             messages.success(request, _("The pair is removed."))
         elif action == "swap":
-            services.match_swap(
-                first=get_object_or_404(matches, pk=_pk(request.POST.get("match"))),
-                second=get_object_or_404(matches, pk=_pk(request.POST.get("other"))),
-                by=request.user,
-            )
+            first = get_object_or_404(matches, pk=_pk(request.POST.get("match")))
+            second = get_object_or_404(matches, pk=_pk(request.POST.get("other")))
+            services.match_swap(first=first, second=second, by=request.user)
             messages.success(request, _("The mentors are swapped; both pairs are locked."))
+            _warn_below_minimum(request, program, [first, second])
         elif action == "add":
             form = AddPairForm(request.POST, program=program)
             if not form.is_valid():
                 raise ServiceError(_("Choose an accepted adept and an accepted mentor."))
-            services.match_add(
+            added = services.match_add(
                 program=program,
                 adept=form.cleaned_data["adept"],
                 mentor=form.cleaned_data["mentor"],
                 by=request.user,
             )
             messages.success(request, _("The pair is added and locked."))
+            _warn_below_minimum(request, program, [added])
         elif action == "end":
             match = get_object_or_404(matches, pk=_pk(request.POST.get("match")))
             services.match_end(match=match, by=request.user, reason=request.POST.get("reason", ""))
@@ -176,10 +207,18 @@ def _handle_unmatched(request, program, action):
         changed, errors = applications_decide(
             applications=applications, decision=Application.Status.WAITLISTED, by=request.user
         )
-        done = _("%(count)d unmatched adepts moved to the waiting list.")
+        done = ngettext(
+            "%(count)d unmatched adept moved to the waiting list.",
+            "%(count)d unmatched adepts moved to the waiting list.",
+            changed,
+        )
     else:
         changed, errors = applications_move_to_bank(applications=applications, by=request.user)
-        done = _("%(count)d unmatched mentors moved to the mentor bank.")
+        done = ngettext(
+            "%(count)d unmatched mentor moved to the mentor bank.",
+            "%(count)d unmatched mentors moved to the mentor bank.",
+            changed,
+        )
     for error in errors:
         messages.error(request, error)
     messages.success(request, done % {"count": changed})

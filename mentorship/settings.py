@@ -111,9 +111,16 @@ DATABASES = {
         "DATABASE_URL", default="postgres://mentorship@127.0.0.1:55432/mentorship"
     ),
 }
-# Persistent connections: opening a PostgreSQL connection per request halves throughput.
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
+# Persistent connections: opening a PostgreSQL connection per request halves throughput. Not
+# under runserver: it serves each request in a thread of its own, whose connection would
+# stay open after the thread is gone until the server runs out of connection slots.
+DATABASES["default"]["CONN_MAX_AGE"] = (
+    0 if "runserver" in sys.argv[1:2] else env.int("DJANGO_CONN_MAX_AGE", default=60)
+)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DATABASES["default"].setdefault("OPTIONS", {})["application_name"] = env.str(
+    "DJANGO_DB_APPLICATION_NAME", default="mentorship"
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The cache backs allauth's rate limits, which must hold across processes: outside debug it

@@ -134,7 +134,7 @@ class ProgramAdmin(CoordinatorPermissions, admin.ModelAdmin):
     form = ProgramAdminForm
     list_display = [
         "name",
-        "status",
+        "current_status",
         "applications_close_at",
         "starts_on",
         "ends_on",
@@ -260,6 +260,10 @@ class ProgramAdmin(CoordinatorPermissions, admin.ModelAdmin):
             reverse("evaluations:dashboard", args=[obj.slug]),
             _("Dashboard"),
         )
+
+    @admin.display(description=_("status"), ordering="status")
+    def current_status(self, obj):
+        return obj.get_current_status_display()
 
     @admin.display(description=_("milestones"), ordering="milestone_total")
     def milestone_count(self, obj):

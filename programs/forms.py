@@ -3,6 +3,9 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import Application, Language, Program, Role
 
+# A draft may be longer than the program's page while the applicant works on it.
+DRAFT_LETTER_MAX = 20_000
+
 
 class LetterField(forms.CharField):
     """Counts characters as the browser does: a line break is one character, not \\r\\n."""
@@ -81,13 +84,20 @@ class ApplicationForm(forms.ModelForm):
             if role == Role.ADEPT
             else _("What can you offer as a mentor?")
         )
-        fields["letter"].widget.attrs["maxlength"] = program.letter_max_chars
+        # No maxlength on the field: the browser would cut a pasted letter silently. A draft
+        # keeps a letter of any reasonable length; sending it asks for one page, and says so.
+        limit = program.letter_max_chars
         fields["letter"].help_text = _(
             "Plain text, at most %(limit)s characters (about one page). Why do you want to "
             "take part, and what do you hope for?"
-        ) % {"limit": program.letter_max_chars}
+        ) % {"limit": limit}
         fields["letter"].validators.append(
-            forms.fields.validators.MaxLengthValidator(program.letter_max_chars)
+            forms.fields.validators.MaxLengthValidator(limit if submitting else DRAFT_LETTER_MAX)
+        )
+        fields["letter"].error_messages["max_length"] = _(
+            "Your letter has %(show_value)d characters; the program asks for at most "
+            "%(limit_value)d (about one page). Shorten it and send again: nothing you wrote "
+            "is lost."
         )
         fields["manager_since"].widget.attrs["max"] = program.starts_on.isoformat()
         fields["direct_reports"].widget.attrs["min"] = 0

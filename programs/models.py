@@ -338,6 +338,21 @@ class Program(models.Model):
         )
         return self.ends_on.replace(year=year, month=month + 1, day=min(self.ends_on.day, 28))
 
+    def current_status(self, now: datetime.datetime | None = None) -> str:
+        """The status as the dates have it now: past the deadline an open program is in
+        selection, and from its first day it runs, whether or not the hourly sweep that
+        records it (`programs_advance`) has run yet. Draft and closed are the coordinator's."""
+        now = now or timezone.now()
+        status = self.status
+        if status == self.Status.OPEN and now >= self.applications_close_at:
+            status = self.Status.SELECTION
+        if status == self.Status.SELECTION and timezone.localdate(now) >= self.starts_on:
+            status = self.Status.RUNNING
+        return status
+
+    def get_current_status_display(self) -> str:
+        return str(dict(self.Status.choices)[self.current_status()])
+
     def meeting_plan(self) -> str:
         """The plan as people read it ("8 to 10 meetings of 90 to 120 minutes" with a dash),
         one number where a range is one number ("12 meetings of 60 minutes")."""

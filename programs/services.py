@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from audit.models import AuditEntry
 from audit.services import audit, audit_many
@@ -25,19 +26,26 @@ logger = logging.getLogger(__name__)
 
 
 def program_close_applications(*, now: datetime.datetime | None = None) -> int:
-    """Move every open program whose deadline has passed on to selection.
+    """Move every open program whose deadline has passed on to selection, and every program
+    in selection whose first day has come to running.
 
     A sweep, safe to run twice or from two beats at once: the UPDATE only touches rows still
-    open, so a second run finds nothing to do. Returns how many programs were closed.
+    open, so a second run finds nothing to do. Returns how many programs moved on.
     """
     now = now or timezone.now()
     with transaction.atomic():
         closed = Program.objects.filter(
             status=Program.Status.OPEN, applications_close_at__lte=now
         ).update(status=Program.Status.SELECTION, updated_at=now)
+        # From its first day a program in selection runs.
+        started = Program.objects.filter(
+            status=Program.Status.SELECTION, starts_on__lte=timezone.localdate(now)
+        ).update(status=Program.Status.RUNNING, updated_at=now)
     if closed:
         logger.info("Closed the application window of %d program(s).", closed)
-    return closed
+    if started:
+        logger.info("Started %d program(s).", started)
+    return closed + started
 
 
 # --------------------------------------------------------------------------------------------
@@ -88,14 +96,20 @@ def unmet_rules(application: Application) -> list[str]:
     unmet = []
     if months is None or months < minimum:
         message = (
-            _(
+            ngettext(
+                "Adepts need at least %(minimum)d month as a manager with staff when the "
+                "program starts on %(start)s; you will have %(months)d.",
                 "Adepts need at least %(minimum)d months as a manager with staff when the "
-                "program starts on %(start)s; you will have %(months)d."
+                "program starts on %(start)s; you will have %(months)d.",
+                minimum,
             )
             if application.role == Role.ADEPT
-            else _(
+            else ngettext(
+                "Mentors need at least %(minimum)d month as a manager with staff when the "
+                "program starts on %(start)s; you will have %(months)d.",
                 "Mentors need at least %(minimum)d months as a manager with staff when the "
-                "program starts on %(start)s; you will have %(months)d."
+                "program starts on %(start)s; you will have %(months)d.",
+                minimum,
             )
         )
         unmet.append(
@@ -157,7 +171,9 @@ def application_save(
             and not program.organizations.filter(pk=application.organization_id).exists()
         ):
             raise ServiceError(_("Choose one of the program's participating organisations."))
-        if len(application.letter) > program.letter_max_chars:
+        # A draft may run long while it is written; what is sent keeps to the page.
+        sending = submit or application.status == Application.Status.SUBMITTED
+        if sending and len(application.letter) > program.letter_max_chars:
             raise ServiceError(
                 _("The motivation letter is %(length)d characters; the limit is %(limit)d.")
                 % {"length": len(application.letter), "limit": program.letter_max_chars}
@@ -299,9 +315,12 @@ def applications_decide(
             )
             if taking_place and accepted.get(program.pk, 0) >= program.adept_places:
                 errors.append(
-                    _(
+                    ngettext(
+                        "%(applicant)s was not accepted: the %(places)d adept place in "
+                        "%(program)s is taken.",
                         "%(applicant)s was not accepted: all %(places)d adept places in "
-                        "%(program)s are taken."
+                        "%(program)s are taken.",
+                        program.adept_places,
                     )
                     % {
                         "applicant": application.applicant,

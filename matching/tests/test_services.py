@@ -69,7 +69,7 @@ def test_running_proposes_pairs_under_the_pairing_rule_with_explanations(
 
     client.force_login(coordinator)
     html = client.get(reverse("matching:review", args=["larosaten"])).content.decode()
-    assert "Needs met by strengths: Budget (1 of 1)." in html
+    assert "Needs met by strengths: Budget (1 of 1 need)." in html
     assert "Same region: Umeå." in html
     assert "Shared language: Swedish." in html
 
@@ -366,3 +366,24 @@ def test_a_closed_programs_pairs_get_one_closing_email_and_their_planned_meeting
     page = client.get(reverse("meetings:mentorship", args=[match.pk])).content.decode()
     assert "has ended" in page
     assert "on track" not in page.lower()
+
+
+def test_a_swap_below_the_minimum_score_is_kept_with_a_warning_that_says_the_score(
+    client, coordinator, setup
+):
+    s = setup
+    program = s["program"]
+    pairs = []
+    for organization in (s["kth"], s["su"]):
+        adept = s["person"](Role.ADEPT, organization, [s["budget"]])
+        mentor = s["person"](Role.MENTOR, s["ki"], [s["change"]])
+        pairs.append(Match.objects.create(program=program, adept=adept, mentor=mentor))
+    type(program).objects.filter(pk=program.pk).update(matching_min_score=95)
+    client.force_login(coordinator)
+    review = reverse("matching:review", args=[program.slug])
+    page = client.post(
+        review, {"action": "swap", "match": pairs[0].pk, "other": pairs[1].pk}, follow=True
+    ).content.decode()
+    assert "The mentors are swapped" in page
+    pairs[0].refresh_from_db()
+    assert f"score {pairs[0].score:.0f}, below the program&#x27;s minimum of 95" in page

@@ -406,3 +406,22 @@ def test_the_review_lists_eligibility_by_the_same_rule_as_the_form(program):
         assert application.eligible == application.is_eligible(), application.manager_since
     assert Application.objects.with_eligibility().filter(eligible=True).exists()
     assert Application.objects.with_eligibility().filter(eligible=False).exists()
+
+
+def test_a_pasted_letter_longer_than_a_page_is_kept_and_the_person_told(client, adept, program):
+    """The field has no maxlength that would cut it; a draft keeps it whole, sending says how
+    long it is and what the limit is."""
+    client.force_login(adept)
+    page = client.get(apply_url(program)).content.decode()
+    assert 'maxlength="500"' not in page
+    letter = "Ett långt brev. " * 60  # 960 characters
+    client.post(apply_url(program), form_data(program, letter=letter, submit=None, save=""))
+    draft = Application.objects.get()
+    assert draft.letter == letter.strip()
+    response = client.post(draft.get_absolute_url(), form_data(program, letter=letter))
+    html = response.content.decode()
+    assert response.status_code == 200, (response.status_code, response.get("Location"))
+    assert "Your letter has 959 characters" in html and "at most 500" in html
+    assert Application.objects.get().status == Application.Status.DRAFT
+    assert letter.strip() in html
+    assert "shorten the letter before you send it" in html

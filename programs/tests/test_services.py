@@ -45,3 +45,27 @@ def test_is_open_follows_the_status_and_the_window():
     assert not program.is_open(now - datetime.timedelta(days=2))
     program.status = Program.Status.DRAFT
     assert not program.is_open(now)
+
+
+def test_the_status_shown_follows_the_dates_at_once_and_the_sweep_records_it(client):
+    now = timezone.now()
+    past_deadline = ProgramFactory(
+        slug="forbi", applications_open_at=now - datetime.timedelta(days=30),
+        applications_close_at=now - datetime.timedelta(minutes=5),
+    )  # fmt: skip
+    started = ProgramFactory(
+        slug="igang", status=Program.Status.SELECTION,
+        applications_open_at=now - datetime.timedelta(days=90),
+        applications_close_at=now - datetime.timedelta(days=60),
+        starts_on=timezone.localdate() - datetime.timedelta(days=1),
+    )  # fmt: skip
+    assert past_deadline.current_status() == Program.Status.SELECTION
+    assert started.current_status() == Program.Status.RUNNING
+    client.cookies["django_language"] = "en"
+    assert "Selection and matching" in client.get(past_deadline.get_absolute_url()).content.decode()
+    assert ">Running<" in client.get(started.get_absolute_url()).content.decode()
+    # Before any sweep the stored status is behind; the sweep catches up, once.
+    assert program_close_applications(now=now) == 2
+    assert program_close_applications(now=now) == 0
+    started.refresh_from_db()
+    assert started.status == Program.Status.RUNNING
