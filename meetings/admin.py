@@ -142,9 +142,10 @@ class PairActivityAdmin(admin.ModelAdmin):
     def last_meeting(self, obj):
         return obj.last_held
 
-    @admin.display(description=_("no meeting for 45 days"), boolean=True, ordering="stalled")
+    # Words, not the admin's icons: their alt text is "True" and "False" in every language.
+    @admin.display(description=_("no meeting for 45 days"), ordering="stalled")
     def is_stalled(self, obj):
-        return obj.stalled
+        return _("Yes, at risk") if obj.stalled else _("No")
 
     @admin.display(description=_("goals"), ordering="goal_count")
     def goals(self, obj):

@@ -13,6 +13,8 @@ from django.db.models import Count, Q
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html, linebreaks
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -379,15 +381,14 @@ class EligibilityFilter(admin.SimpleListFilter):
 @admin.register(Application)
 class ApplicationAdmin(CoordinatorPermissions, admin.ModelAdmin):
     list_display = [
-        "applicant_name",
-        "applicant_email",
+        "person",
         "role",
         "status",
         "organization",
         "program",
         "months_as_manager",
         "is_eligible",
-        "submitted_at",
+        "submitted",
     ]
     list_filter = [
         CoordinatedProgramFilter,
@@ -510,6 +511,13 @@ class ApplicationAdmin(CoordinatorPermissions, admin.ModelAdmin):
     def applicant_name(self, obj):
         return obj.applicant.full_name
 
+    @admin.display(description=_("applicant"), ordering="applicant__full_name")
+    def person(self, obj):
+        # The e-mail under the name: one column, and people of one name told apart.
+        return format_html(
+            '{}<br><span class="quiet">{}</span>', obj.applicant.full_name, obj.applicant.email
+        )
+
     @admin.display(description=_("e-mail"), ordering="applicant__email")
     def applicant_email(self, obj):
         return obj.applicant.email
@@ -518,10 +526,18 @@ class ApplicationAdmin(CoordinatorPermissions, admin.ModelAdmin):
     def months_as_manager(self, obj):
         return obj.manager_months_at_start()
 
-    @admin.display(description=_("eligible"), boolean=True)
+    @admin.display(description=_("submitted"), ordering="submitted_at")
+    def submitted(self, obj):
+        if obj.submitted_at is None:
+            return "–"
+        return date_format(timezone.localtime(obj.submitted_at), "ABBR_DATE_FORMAT")
+
+    # Words, not the admin's icons: their alt text is "True" and "False" in every language.
+    @admin.display(description=_("eligible"), ordering="eligible")
     def is_eligible(self, obj):
         eligible = getattr(obj, "eligible", None)
-        return obj.is_eligible() if eligible is None else eligible
+        eligible = obj.is_eligible() if eligible is None else eligible
+        return _("Eligible") if eligible else _("Not eligible")
 
     @admin.display(description=_("focus areas"))
     def focus_area_names(self, obj):
