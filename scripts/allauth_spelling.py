@@ -54,7 +54,9 @@ def fixed(language: str, text: str) -> str:
     return text
 
 
-def entries(language: str):
+def entries(language: str, *, every: bool = False):
+    """(msgid, our translation) for allauth's entries that need ours; with `every`, also
+    allauth's own translation of the others, for the msgids our catalogue carries."""
     catalogue = polib.pofile(str(ALLAUTH / language / "LC_MESSAGES" / "django.po"))
     for entry in catalogue:
         # OpenID scopes ("openid profile email") are protocol words, not Swedish or Danish.
@@ -64,7 +66,7 @@ def entries(language: str):
             continue
         if entry.msgid in OVERRIDES:
             yield entry.msgid, OVERRIDES[entry.msgid][language]
-        elif fixed(language, entry.msgstr) != entry.msgstr:
+        elif fixed(language, entry.msgstr) != entry.msgstr or every:
             yield entry.msgid, fixed(language, entry.msgstr)
 
 
@@ -87,8 +89,9 @@ def write_module() -> None:
 
 
 def fill() -> None:
+    ours = {msgid for language in FIXES for msgid, _text in entries(language)}
     for language in FIXES:
-        wanted = dict(entries(language))
+        wanted = {k: v for k, v in entries(language, every=True) if k in ours}
         path = ROOT / "locale" / language / "LC_MESSAGES" / "django.po"
         catalogue = polib.pofile(str(path), wrapwidth=79)
         for entry in catalogue:

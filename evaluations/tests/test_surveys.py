@@ -263,7 +263,7 @@ def test_the_invitation_goes_out_in_the_recipients_language_with_the_link(survey
     swedish = by_recipient[pair.adept.applicant.email]
     link = f"/evaluations/{survey.pk}/"
     assert link in danish.body and link in swedish.body
-    assert "halvtidsevaluering" in danish.body.lower()
+    assert "midtvejsevaluering" in danish.body.lower()
     assert "halvtidsutvärdering" in swedish.body.lower()
     assert danish.subject != swedish.subject
 
