@@ -39,6 +39,12 @@ FIXES = {
 
 # allauth sentences whose Swedish or Danish says something else than the English.
 OVERRIDES = {
+    "Password Reset Email": {
+        "sv": "E-post om återställning av lösenord",
+        "da": "E-mail om nulstilling af adgangskode",
+    },
+    "email confirmation": {"sv": "e-postbekräftelse", "da": "e-mailbekræftelse"},
+    "email confirmations": {"sv": "e-postbekräftelser", "da": "e-mailbekræftelser"},
     # The field's label, the same words as its placeholder ("Email address").
     "Email": {"sv": "E-postadress", "da": "E-mailadresse"},
     "If you have not created an account yet, then please %(link)ssign up%(end_link)s first.": {
