@@ -118,13 +118,18 @@ def plan_meeting_reminders(*, now=None, programs=None) -> int:
 def _audience(programs_ids):
     """Who hears of a program's events, per program and role: {program: {role: [user ids]}}.
     While the selection runs, every accepted participant; once the program runs, only those
-    in a live pair (an accepted mentor nobody was matched with is not in the year)."""
-    live = Match.objects.filter(status=Match.Status.PUBLISHED).filter(
-        Q(adept=OuterRef("pk")) | Q(mentor=OuterRef("pk"))
-    )
+    who are or were in a pair (an accepted mentor nobody was matched with is not in the year;
+    one whose match ended early still is, and is welcome at the closing)."""
+    live = Match.objects.filter(
+        status__in=[Match.Status.PUBLISHED, Match.Status.ENDED, Match.Status.COMPLETED]
+    ).filter(Q(adept=OuterRef("pk")) | Q(mentor=OuterRef("pk")))
     people: dict[int, dict[str, list[int]]] = {}
     for program, role, user in (
-        Application.objects.filter(program_id__in=programs_ids, status=Application.Status.ACCEPTED)
+        Application.objects.filter(
+            program_id__in=programs_ids,
+            status=Application.Status.ACCEPTED,
+            applicant__is_active=True,
+        )
         .filter(Q(program__status=Program.Status.SELECTION) | Exists(live))
         .values_list("program_id", "role", "applicant_id")
     ):

@@ -95,12 +95,18 @@ def build_world() -> dict:
             ("goal_review", _snapshot(half_time)),
             ("evaluation_invitation", {"survey": survey.pk}),
             ("evaluation_reminder", {"survey": survey.pk}),
+            ("program_closed", {"program": running.pk, "match": match.pk}),
+            ("match_ended", {"match": match.pk}),
         ]
     ] + [
         Notification(
-            recipient=coordinator, program=running, kind="digest", key="digest",
-            context={"program": running.pk, "week": "2026-W48"},
+            recipient=coordinator, program=running, kind=kind, key=kind, context=context
         )
+        for kind, context in [
+            ("digest", {"program": running.pk, "week": "2026-W48"}),
+            ("rematch_requested", {"match": match.pk, "by": adept.pk}),
+            ("coordinator_invitation", {"program": running.pk}),
+        ]
     ]  # fmt: skip
     return {
         "coordinator": coordinator,
