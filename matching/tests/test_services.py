@@ -387,3 +387,48 @@ def test_a_swap_below_the_minimum_score_is_kept_with_a_warning_that_says_the_sco
     assert "The mentors are swapped" in page
     pairs[0].refresh_from_db()
     assert f"score {pairs[0].score:.0f}, below the program&#x27;s minimum of 95" in page
+
+
+def test_a_wish_counts_only_for_whole_words_of_full_names_and_says_whose(coordinator, setup):
+    """ "KI" inside "skicklig" is no wish for Karolinska Institutet; a wish that names a full
+    name is, and the explanation says whose wish and which words."""
+    from matching.explain import explain
+    from programs.models import Organization
+
+    s = setup
+    Organization.objects.filter(pk=s["ki"].pk).update(name="Karolinska Institutet", short_name="KI")
+    skilled = s["person"](
+        Role.ADEPT, s["kth"], [s["budget"]], wishes="En skicklig mentor som vågar utmana mig"
+    )
+    named = s["person"](
+        Role.ADEPT, s["su"], [s["budget"]], wishes="Gärna någon från Karolinska institutet."
+    )
+    mentor = s["person"](Role.MENTOR, s["ki"], [s["budget"]], mentor_capacity=2)
+    services.matching_start(program=s["program"], by=coordinator)
+    pairs = {
+        m.adept_id: m
+        for m in Match.objects.filter(mentor=mentor).select_related(
+            "adept__organization", "mentor__organization", "program"
+        )
+    }
+    assert pairs[skilled.pk].components["wishes"] == 0
+    assert pairs[named.pk].components["wishes"] > 0
+    lines = explain(pairs[named.pk])
+    assert any("The adept wishes for" in line and "Karolinska Institutet" in line for line in lines)
+    assert not any("wishes for" in line for line in explain(pairs[skilled.pk]))
+
+
+def test_counts_in_messages_use_the_plural_forms_of_the_language(client, coordinator, setup):
+    s = setup
+    program = s["program"]
+    program.mentor_bank = True
+    program.save(update_fields=["mentor_bank"])
+    s["person"](Role.MENTOR, s["su"], [s["budget"]], consent_bank_at=program.starts_on)
+    services.matching_start(program=program, by=coordinator)
+    coordinator.language = "sv"
+    coordinator.save(update_fields=["language"])
+    client.force_login(coordinator)
+    page = client.post(
+        reverse("matching:review", args=[program.slug]), {"action": "bank_mentors"}, follow=True
+    ).content.decode()
+    assert "1 mentor utan match flyttad till mentorbanken." in page
