@@ -423,7 +423,7 @@ def test_counts_in_messages_use_the_plural_forms_of_the_language(client, coordin
     program = s["program"]
     program.mentor_bank = True
     program.save(update_fields=["mentor_bank"])
-    s["person"](Role.MENTOR, s["su"], [s["budget"]], consent_bank_at=program.starts_on)
+    s["person"](Role.MENTOR, s["su"], [s["budget"]], consent_bank_at=program.created_at)
     services.matching_start(program=program, by=coordinator)
     coordinator.language = "sv"
     coordinator.save(update_fields=["language"])
