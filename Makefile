@@ -75,6 +75,7 @@ test: setup browser
 	$(MANAGE) makemigrations --check --dry-run
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/pytest
 
 # A screenshot of each step of the program year (e2e/test_journey.py) in docs/screenshots/.
@@ -88,6 +89,7 @@ screenshots: setup browser
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 messages: $(VENV)/.installed
 	$(VENV)/bin/python scripts/allauth_spelling.py module
