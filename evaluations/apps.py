@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class EvaluationsConfig(AppConfig):
     name = "evaluations"
     verbose_name = _("Evaluations")
+
+    def ready(self):
+        # The outbox knows this app only through what it registers: its e-mails and its
+        # planning sweeps.
+        from . import emails, planning
+
+        emails.register()
+        planning.register()

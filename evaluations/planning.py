@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from notifications.models import Notification
+from notifications.registry import register_sweep
 from notifications.services import notify_many
 from programs.models import Program
 
@@ -59,3 +60,7 @@ def plan_evaluation_emails(*, now=None, programs=None) -> int:
                 )
             )
     return notify_many(rows)
+
+
+def register() -> None:
+    register_sweep(plan_evaluation_emails)

@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class MatchingConfig(AppConfig):
     name = "matching"
     verbose_name = _("Matching")
+
+    def ready(self):
+        # The outbox knows this app only through what it registers: its e-mails.
+        from . import emails
+
+        emails.register()

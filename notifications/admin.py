@@ -8,15 +8,32 @@ from .models import Notification
 from .services import notifications_retry
 
 
+class KindFilter(admin.SimpleListFilter):
+    """The kinds the apps registered, by their labels in the reader's language."""
+
+    title = _("kind")
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        return sorted(Notification.Kind.choices, key=lambda choice: str(choice[1]))
+
+    def queryset(self, request, queryset):
+        if self.value() in Notification.Kind.values:
+            return queryset.filter(kind=self.value())
+        return queryset
+
+
 @admin.register(Notification)
 class NotificationAdmin(CoordinatorPermissions, admin.ModelAdmin):
-    list_display = ["recipient", "kind", "status", "program", "attempts", "created_at", "sent_at"]
-    list_filter = ["status", "kind", CoordinatedProgramFilter]
+    list_display = [
+        "recipient", "kind_label", "status", "program", "attempts", "created_at", "sent_at",
+    ]  # fmt: skip
+    list_filter = ["status", KindFilter, CoordinatedProgramFilter]
     search_fields = ["recipient__email", "recipient__full_name"]
     readonly_fields = [
         "recipient",
         "program",
-        "kind",
+        "kind_label",
         "key",
         "status",
         "attempts",
@@ -32,6 +49,10 @@ class NotificationAdmin(CoordinatorPermissions, admin.ModelAdmin):
         return Notification.objects.for_coordinator(request.user).select_related(
             "recipient", "program"
         )
+
+    @admin.display(description=_("kind"), ordering="kind")
+    def kind_label(self, obj):
+        return obj.kind_label
 
     def has_add_permission(self, request, *args):
         return False

@@ -11,8 +11,8 @@ from evaluations.services import response_save, survey_create
 from evaluations.tests.conftest import add_pairs
 from matching.models import Match
 from meetings.models import Meeting
+from meetings.planning import plan_milestone_notices
 from notifications.models import Notification
-from notifications.planning import plan_milestone_notices
 from programs.models import Application, Milestone, Program, Role
 from programs.tests.factories import ApplicationFactory, MilestoneFactory
 

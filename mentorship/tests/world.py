@@ -125,7 +125,7 @@ def build_world() -> dict:
 
 
 def _snapshot(milestone) -> dict:
-    from notifications.planning import _snapshot as snapshot
+    from meetings.planning import _snapshot as snapshot
 
     return snapshot(milestone)
 

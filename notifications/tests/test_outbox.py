@@ -148,3 +148,18 @@ def test_two_workers_delivering_at_once_send_each_email_once():
     assert len(recipients) == 30
     assert len(set(recipients)) == 30
     assert Notification.objects.filter(status=Notification.Status.SENT).count() == 30
+
+
+def test_every_registered_email_kind_has_its_templates_and_the_check_says_which_is_missing():
+    from notifications.checks import every_email_has_its_templates
+    from notifications.registry import KINDS, register_email
+
+    assert len(KINDS) >= 17
+    assert every_email_has_its_templates() == []
+    register_email("no_such_letter", label="Nothing", context=lambda notification, cache: {})
+    try:
+        errors = every_email_has_its_templates()
+    finally:
+        del KINDS["no_such_letter"]
+    assert [e.id for e in errors] == ["notifications.E001"] * 3
+    assert "email/no_such_letter_subject.txt" in errors[0].msg

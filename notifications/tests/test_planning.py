@@ -15,8 +15,9 @@ from django.urls import reverse
 from accounts.tests.factories import UserFactory
 from matching.models import Match
 from meetings.models import Meeting
+from meetings.planning import plan_milestone_notices, plan_monthly_reminders
 from notifications.models import Notification
-from notifications.planning import plan_all, plan_milestone_notices, plan_monthly_reminders
+from notifications.planning import plan_all
 from notifications.services import notifications_deliver
 from programs.models import Application, Program, Role
 from programs.tests.factories import ApplicationFactory, MilestoneFactory, ProgramFactory

@@ -1,0 +1,71 @@
+"""The matching's e-mails: the introduction, a request for a new match (to coordinators) and
+an ended match; registered with the outbox in MatchingConfig.ready()."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from notifications.emails import absolute, loaded
+from notifications.registry import register_email, register_loader
+
+from .models import Match
+
+
+def _matches(ids):
+    return Match.objects.select_related(
+        "program", "adept__applicant", "adept__organization", "mentor__applicant",
+        "mentor__organization",
+    ).in_bulk(ids)  # fmt: skip
+
+
+def pair_context(notification, match) -> dict:
+    """What every e-mail to one of a pair says of the pair."""
+    is_adept = notification.recipient_id == match.adept.applicant_id
+    other = match.mentor if is_adept else match.adept
+    return {
+        "program": match.program,
+        "recipient_is_adept": is_adept,
+        "other": other.applicant,
+        "other_organization": other.organization or "",
+        "program_url": absolute(match.program.get_absolute_url()),
+        "mentorship_url": absolute(reverse("meetings:mentorship", args=[match.pk])),
+    }
+
+
+def _introduction(notification, cache):
+    return pair_context(notification, loaded(cache, notification, "match"))
+
+
+def _rematch_requested(notification, cache):
+    match = loaded(cache, notification, "match")
+    requester = (
+        match.adept if match.adept.applicant_id == notification.context["by"] else match.mentor
+    )
+    return {
+        "program": match.program,
+        "requester": requester.applicant,
+        "requester_role": requester.get_role_display().lower(),
+        "url": absolute(reverse("matching:review", args=[match.program.slug])),
+    }
+
+
+def _match_ended(notification, cache):
+    match = loaded(cache, notification, "match")
+    is_adept = notification.recipient_id == match.adept.applicant_id
+    return {
+        "program": match.program,
+        "other": (match.mentor if is_adept else match.adept).applicant,
+        "mentorship_url": absolute(reverse("meetings:mentorships")),
+    }
+
+
+def register() -> None:
+    register_loader("match", _matches)
+    register_email("introduction", label=_("Introduction to a new match"), context=_introduction)
+    register_email(
+        "rematch_requested",
+        label=_("Request for a new match (to coordinators)"),
+        context=_rematch_requested,
+    )
+    register_email("match_ended", label=_("A match has ended"), context=_match_ended)

@@ -1,0 +1,148 @@
+"""The programs' e-mails: applications and decisions, the mentor bank, milestone notices and
+the invitation to coordinate; registered with the outbox in ProgramsConfig.ready()."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+from icalendar import Calendar, Event
+
+from notifications.emails import absolute, loaded
+from notifications.registry import register_email, register_loader
+
+from .models import Application, Milestone, Program
+from .services import unmet_rules
+
+
+def _applications(ids):
+    return Application.objects.select_related("program", "organization").in_bulk(ids)
+
+
+def _programs(ids):
+    return Program.objects.in_bulk(ids)
+
+
+def _milestones(ids):
+    return Milestone.objects.in_bulk(ids)
+
+
+def _application(notification, cache):
+    application = loaded(cache, notification, "application")
+    not_eligible = application.rejection_reason == application.RejectionReason.NOT_ELIGIBLE
+    return {
+        "application": application,
+        "program": application.program,
+        "url": absolute(application.get_absolute_url()),
+        "decision": notification.context.get("decision", ""),
+        "unmet_rules": unmet_rules(application) if not_eligible else [],
+    }
+
+
+def _bank_invitation(notification, cache):
+    program = loaded(cache, notification, "program")
+    apply = reverse("programs:apply", kwargs={"slug": program.slug, "role": "mentor"})
+    return {
+        "program": program,
+        "url": absolute(f"{apply}?from_bank=1"),
+        "bank_url": absolute(reverse("programs:mentor_bank")),
+    }
+
+
+def _milestone_ics(context, milestone, *, cancelled=False) -> bytes:
+    """The event as the notice tells it (time and place from the notice), with the end and
+    the description of the milestone where it still exists, in the reader's language."""
+    calendar = Calendar()
+    calendar.add("prodid", "-//Mentorship//Mentor programs//EN")
+    calendar.add("version", "2.0")
+    calendar.add("method", "CANCEL" if cancelled else "PUBLISH")
+    event = Event()
+    event.add("uid", f"milestone-{context['milestone']}@mentorship")
+    event.add("dtstamp", timezone.now())
+    event.add("summary", milestone.display_title if milestone else context["title"])
+    starts_at = timezone.localtime(datetime.datetime.fromisoformat(context["starts_at"]))
+    event.add("dtstart", starts_at)
+    if milestone and milestone.ends_at and milestone.ends_at > starts_at:
+        event.add("dtend", timezone.localtime(milestone.ends_at))
+    if milestone and milestone.display_description:
+        event.add("description", milestone.display_description)
+    if context.get("location"):
+        event.add("location", context["location"])
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    calendar.add_component(event)
+    calendar.add_missing_timezones()
+    return calendar.to_ical()
+
+
+def _milestone(notification, cache):
+    context = notification.context
+    program = loaded(cache, notification, "program")
+    cancelled = notification.kind == "milestone_cancelled"
+    # A milestone removed since is gone: the notice then tells what people were told.
+    if "milestone" not in cache:
+        cache["milestone"] = _milestones([context["milestone"]])
+    milestone = None if cancelled else cache["milestone"].get(context["milestone"])
+    # Everyone invited to an event in one language gets the same file: built once per batch.
+    key = (
+        context["milestone"], context["starts_at"], context.get("location"), cancelled,
+        translation.get_language(),
+    )  # fmt: skip
+    files = cache.setdefault("ics", {})
+    if key not in files:
+        files[key] = _milestone_ics(context, milestone, cancelled=cancelled)
+    return {
+        "program": program,
+        "title": milestone.display_title if milestone else context["title"],
+        "description": milestone.display_description if milestone else "",
+        "starts_at": datetime.datetime.fromisoformat(context["starts_at"]),
+        "ends_at": milestone.ends_at if milestone else None,
+        "was": datetime.datetime.fromisoformat(context["was"]) if context.get("was") else None,
+        "location": context.get("location", ""),
+        "program_url": absolute(program.get_absolute_url()),
+        "mentorship_url": absolute(reverse("meetings:mentorships")),
+        "attachments": [("event.ics", files[key], "text/calendar")],
+    }
+
+
+def _coordinator_invitation(notification, cache):
+    from allauth.account.forms import default_token_generator
+    from allauth.account.utils import user_pk_to_url_str
+
+    program = loaded(cache, notification, "program")
+    user = notification.recipient
+    context = {
+        "program": program,
+        "has_password": user.has_usable_password(),
+        "admin_url": absolute(reverse("admin:programs_program_change", args=[program.pk])),
+    }
+    if not context["has_password"]:
+        # Made when the e-mail is sent, so the link's validity starts then.
+        key = default_token_generator.make_token(user)
+        path = reverse(
+            "account_reset_password_from_key",
+            kwargs={"uidb36": user_pk_to_url_str(user), "key": key},
+        )
+        context["password_url"] = absolute(path)
+    return context
+
+
+def register() -> None:
+    register_loader("application", _applications)
+    register_loader("program", _programs)
+    register_loader("milestone", _milestones)
+    register_email("application_received", label=_("Application received"), context=_application)
+    register_email("decision", label=_("Decision on an application"), context=_application)
+    register_email(
+        "bank_invitation", label=_("Invitation from the mentor bank"), context=_bank_invitation
+    )
+    register_email("milestone", label=_("Milestone notice"), context=_milestone)
+    register_email("milestone_changed", label=_("Milestone changed"), context=_milestone)
+    register_email("milestone_cancelled", label=_("Milestone cancelled"), context=_milestone)
+    register_email("goal_review", label=_("Reminder to review goals"), context=_milestone)
+    register_email(
+        "coordinator_invitation",
+        label=_("Invitation to coordinate"),
+        context=_coordinator_invitation,
+    )
