@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.decorators import coordinator_required
 from audit.models import AuditEntry
 from audit.services import audit
 from mentorship.errors import ServiceError
@@ -98,7 +99,7 @@ def _coordinated(request, pk):
     )
 
 
-@login_required
+@coordinator_required
 def results(request, pk):
     survey = _coordinated(request, pk)
     counts = response_counts([survey.pk]).get(survey.pk, {})
@@ -114,7 +115,7 @@ def results(request, pk):
     return render(request, "evaluations/results.html", context)
 
 
-@login_required
+@coordinator_required
 def results_csv(request, pk):
     survey = _coordinated(request, pk)
     audit(
@@ -151,7 +152,7 @@ def results_csv(request, pk):
     return response
 
 
-@login_required
+@coordinator_required
 def dashboard(request, slug):
     program = get_object_or_404(Program.objects.coordinated_by(request.user), slug=slug)
     context = {"program": program, **program_dashboard(program)}

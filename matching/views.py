@@ -7,6 +7,7 @@ from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from accounts.decorators import coordinator_required
 from mentorship.errors import ServiceError
 from programs.models import Application, FocusArea, Program
 from programs.services import applications_decide, applications_move_to_bank
@@ -51,7 +52,7 @@ def _unmatched(entries, matched):
     ]
 
 
-@login_required
+@coordinator_required
 def review(request, slug):
     program = get_object_or_404(Program.objects.coordinated_by(request.user), slug=slug)
     if request.method == "POST":

@@ -295,3 +295,24 @@ def test_access(client, cast, case, role):
         assert response["Location"].startswith(reverse("account_login"))
     else:
         assert response.status_code == expected
+
+
+def test_every_coordinator_page_outside_the_admin_carries_the_coordinators_gate():
+    """So that a new coordinator page cannot miss the second factor: every route under
+    manage/ is wrapped by accounts.decorators.coordinator_required."""
+    from django.urls import get_resolver
+    from django.urls.resolvers import URLPattern, URLResolver
+
+    def walk(patterns, prefix=""):
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern)
+            if isinstance(pattern, URLResolver):
+                if not route.startswith("admin/"):
+                    yield from walk(pattern.url_patterns, route)
+            elif isinstance(pattern, URLPattern):
+                yield route, pattern.callback
+
+    routes = [(route, view) for route, view in walk(get_resolver().url_patterns)]
+    manage = [(route, view) for route, view in routes if route.startswith("manage/")]
+    assert len(manage) >= 4
+    assert [route for route, view in manage if not getattr(view, "coordinator_only", False)] == []
