@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from matching.models import Match
 from meetings.models import Meeting
 from meetings.services import stalled_pairs
+from mentorship.months import month_start, next_month
 from notifications.models import Notification
 from programs.models import Application, Role
 
@@ -21,8 +22,8 @@ from .models import Survey
 from .results import GROUPS, headline_scores, response_counts
 from .services import participants
 
-RUNNING = (Match.Status.PUBLISHED, Match.Status.COMPLETED)
-MATCHED = (Match.Status.PUBLISHED, Match.Status.COMPLETED, Match.Status.ENDED)
+RUNNING = Match.RAN
+MATCHED = Match.MATCHED
 
 
 def funnel(program) -> list[dict]:
@@ -93,10 +94,10 @@ def funnel(program) -> list[dict]:
 
 
 def _months(start: datetime.date, end: datetime.date) -> list[datetime.date]:
-    months, month = [], start.replace(day=1)
+    months, month = [], month_start(start)
     while month <= end:
         months.append(month)
-        month = (month + datetime.timedelta(days=32)).replace(day=1)
+        month = next_month(month)
     return months
 
 

@@ -13,27 +13,18 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import is_coordinator
 from matching.models import Match
+from mentorship.i18n import in_language
 from programs.models import Role
 
 SCALE = range(1, 6)
 TEXT_MAX = 2000
 # Matches whose people are asked: the pairs that are running or have run to the end.
-EVALUATED_MATCHES = (Match.Status.PUBLISHED, Match.Status.COMPLETED)
-
-
-def translated(obj, field: str) -> str:
-    """The field in the active language, falling back to Swedish, then to any language."""
-    language = (translation.get_language() or "sv")[:2]
-    for code in (language, "sv", "en", "da"):
-        value = getattr(obj, f"{field}_{code}", "")
-        if value:
-            return value
-    return ""
+EVALUATED_MATCHES = Match.RAN
 
 
 class SurveyQuerySet(models.QuerySet):
@@ -44,7 +35,7 @@ class SurveyQuerySet(models.QuerySet):
             return self.none()
         in_pair = Match.objects.filter(
             program=OuterRef("program"), status__in=EVALUATED_MATCHES
-        ).filter(Q(adept__applicant=user) | Q(mentor__applicant=user))
+        ).with_member(user)
         return self.filter(Exists(in_pair), opens_at__lte=now or timezone.now())
 
     def for_coordinator(self, user):
@@ -118,7 +109,7 @@ class Survey(models.Model):
 
     @property
     def intro(self) -> str:
-        return translated(self, "intro")
+        return in_language(self, "intro")
 
     @property
     def title(self) -> str:
@@ -163,11 +154,11 @@ class Question(models.Model):
 
     @property
     def text(self) -> str:
-        return translated(self, "text")
+        return in_language(self, "text")
 
     @property
     def choices(self) -> list[str]:
-        return _lines(translated(self, "choices"))
+        return _lines(in_language(self, "choices"))
 
     def clean(self):
         counts = {

@@ -240,6 +240,13 @@ def pair_components(adepts, mentors, a, b) -> dict[str, np.ndarray]:
     return _components(adepts, mentors, a, b, covered)
 
 
+def pair_blocks(adepts, mentors, a, b, *, rule, excluded) -> np.ndarray:
+    """The hard rules' block bits of k given pairs, exactly as the matching applies them."""
+    _prepare(adepts)
+    _prepare(mentors)
+    return _blocked(adepts, mentors, a, b, rule, np.asarray(excluded, dtype=bool))
+
+
 def pair_scores(components: dict[str, np.ndarray], weights=None) -> np.ndarray:
     w = normalised_weights(weights)
     return sum(np.float64(w[name]) * components[name] for name in COMPONENTS)

@@ -92,13 +92,15 @@ class MatchingRun(models.Model):
 
 
 class MatchQuerySet(models.QuerySet):
+    def with_member(self, user):
+        """The matches `user` is one of the two people of, as adept or as mentor."""
+        return self.filter(Q(adept__applicant=user) | Q(mentor__applicant=user))
+
     def for_user(self, user):
         """A participant's own matches, once published (proposals are the coordinators')."""
         if not (user.is_authenticated and user.is_active):
             return self.none()
-        return self.exclude(status=Match.Status.PROPOSED).filter(
-            Q(adept__applicant=user) | Q(mentor__applicant=user)
-        )
+        return self.exclude(status=Match.Status.PROPOSED).with_member(user)
 
     def for_coordinator(self, user):
         if not is_coordinator(user):
@@ -118,8 +120,15 @@ class Match(models.Model):
         ENDED = "ended", _("Ended early")
         COMPLETED = "completed", _("Completed")
 
-    # A match that holds its adept and a place of its mentor.
+    # The groups of statuses the rules speak of, named once:
+    # a match that holds its adept and a place of its mentor;
     LIVE = (Status.PROPOSED, Status.PUBLISHED)
+    # a pair that met as a pair, running now or run to the end (evaluated, counted as meeting);
+    RAN = (Status.PUBLISHED, Status.COMPLETED)
+    # everyone who was ever in a published pair (matched in the funnel, told of the year);
+    MATCHED = (Status.PUBLISHED, Status.ENDED, Status.COMPLETED)
+    # pairs that are over.
+    OVER = (Status.ENDED, Status.COMPLETED)
 
     program = models.ForeignKey(
         "programs.Program", verbose_name=_("program"), on_delete=models.CASCADE,
@@ -172,6 +181,14 @@ class Match(models.Model):
     def __str__(self):
         # No related rows: __str__ is called for every match on admin delete confirmations.
         return f"{self._meta.verbose_name} #{self.pk}"
+
+    @property
+    def people(self) -> tuple[int, int]:
+        """The user ids of the two: adept, mentor."""
+        return (self.adept.applicant_id, self.mentor.applicant_id)
+
+    def has_member(self, user) -> bool:
+        return user.pk in self.people
 
 
 class RematchRequest(models.Model):

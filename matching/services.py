@@ -309,10 +309,25 @@ def _check_pair(program: Program, adept: Application, mentor: Application) -> No
         raise ServiceError(_("Only accepted adepts and mentors can be matched."))
     if adept.applicant_id == mentor.applicant_id:
         raise ServiceError(_("Nobody can be their own mentor."))
-    rule = program.pairing_rule
+    # The engine's own rule, on the two as the matching sees them: a pair made by hand is
+    # refused for exactly what would keep the matching from proposing it.
+    common = _vocabulary(program, [adept, mentor])
+    excluded = Exclusion.objects.filter(
+        adept=adept.applicant_id, mentor=mentor.applicant_id
+    ).exists()
+    first = np.array([0])
+    bits = int(
+        engine.pair_blocks(
+            _side([adept], capacity=None, **common),
+            _side([mentor], capacity=np.array([1]), **common),
+            first,
+            first,
+            rule=program.pairing_rule,
+            excluded=[excluded],
+        )[0]
+    )
     names = {"adept": adept.applicant, "mentor": mentor.applicant}
-    same_organization = adept.organization_id == mentor.organization_id
-    if rule == Program.PairingRule.DIFFERENT_ORGANIZATION and same_organization:
+    if bits & engine.BLOCK_ORGANIZATION:
         raise ServiceError(
             _(
                 "%(adept)s and %(mentor)s work at the same organisation, which this program "
@@ -320,13 +335,12 @@ def _check_pair(program: Program, adept: Application, mentor: Application) -> No
             )
             % names
         )
-    same_unit = unit_key(adept) == unit_key(mentor)
-    if rule == Program.PairingRule.DIFFERENT_UNIT and same_unit:
+    if bits & engine.BLOCK_UNIT:
         raise ServiceError(
             _("%(adept)s and %(mentor)s are in the same unit, which this program does not allow.")
             % names
         )
-    if Exclusion.objects.filter(adept=adept.applicant_id, mentor=mentor.applicant_id).exists():
+    if bits & engine.BLOCK_EXCLUDED:
         raise ServiceError(_("%(adept)s and %(mentor)s must not be matched (exclusion).") % names)
 
 
@@ -449,7 +463,7 @@ def matches_publish(*, program: Program, by) -> int:
                     context={"match": match.pk},
                 )
                 for match in proposed
-                for person in (match.adept.applicant_id, match.mentor.applicant_id)
+                for person in match.people
             ]
         )
     return len(proposed)
@@ -483,13 +497,13 @@ def match_end(*, match: Match, by, reason: str) -> None:
                     program_id=match.program_id,
                     context={"match": match.pk},
                 )
-                for person in (match.adept.applicant_id, match.mentor.applicant_id)
+                for person in match.people
             ]
         )
 
 
 def rematch_request(*, match: Match, user, reason: str) -> RematchRequest:
-    if user.pk not in (match.adept.applicant_id, match.mentor.applicant_id):
+    if not match.has_member(user):
         raise ServiceError(_("This match is not yours."))
     if match.status != Match.Status.PUBLISHED:
         raise ServiceError(_("This match has already ended."))

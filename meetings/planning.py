@@ -15,6 +15,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from matching.models import Match, RematchRequest
+from mentorship.months import month_start as first_of
+from mentorship.months import next_month
 from notifications.models import Notification
 from notifications.registry import register_sweep
 from notifications.services import notify_many
@@ -38,13 +40,13 @@ def plan_monthly_reminders(*, now=None, programs=None) -> int:
     program's reminder day, while the program runs. One per person and month."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    month_start = timezone.make_aware(datetime.datetime(today.year, today.month, 1))
-    next_month = (month_start + datetime.timedelta(days=32)).replace(day=1)
+    month_start = timezone.make_aware(datetime.datetime.combine(first_of(today), datetime.time()))
+    month_end = timezone.make_aware(datetime.datetime.combine(next_month(today), datetime.time()))
     met = Meeting.objects.filter(
         match=OuterRef("pk"),
         status__in=[Meeting.Status.PLANNED, Meeting.Status.HELD],
         starts_at__gte=month_start,
-        starts_at__lt=next_month,
+        starts_at__lt=month_end,
     )
     due = (
         Match.objects.filter(
@@ -123,9 +125,9 @@ def _audience(programs_ids):
     While the selection runs, every accepted participant; once the program runs, only those
     who are or were in a pair (an accepted mentor nobody was matched with is not in the year;
     one whose match ended early still is, and is welcome at the closing)."""
-    live = Match.objects.filter(
-        status__in=[Match.Status.PUBLISHED, Match.Status.ENDED, Match.Status.COMPLETED]
-    ).filter(Q(adept=OuterRef("pk")) | Q(mentor=OuterRef("pk")))
+    live = Match.objects.filter(status__in=Match.MATCHED).filter(
+        Q(adept=OuterRef("pk")) | Q(mentor=OuterRef("pk"))
+    )
     people: dict[int, dict[str, list[int]]] = {}
     for program, role, user in (
         Application.objects.filter(

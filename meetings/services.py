@@ -41,7 +41,7 @@ def stalled(matches, now=None):
 
 
 def _check_member(match: Match, user) -> None:
-    if user.pk not in (match.adept.applicant_id, match.mentor.applicant_id):
+    if not match.has_member(user):
         raise ServiceError(_("This mentorship is not yours."))
 
 
@@ -147,7 +147,7 @@ def meetings_close(*, program) -> int:
     return Meeting.objects.filter(
         match__program=program,
         status=Meeting.Status.PLANNED,
-        match__status__in=[Match.Status.COMPLETED, Match.Status.ENDED],
+        match__status__in=Match.OVER,
     ).update(status=Meeting.Status.CANCELLED, updated_at=timezone.now())
 
 

@@ -68,8 +68,6 @@ class ApplicationForm(forms.ModelForm):
             "organization": forms.Select,
         }
 
-    REQUIRED_TO_SUBMIT = ["organization", "job_title", "manager_since", "direct_reports", "letter"]
-
     def __init__(self, *args, program: Program, role: str, submitting: bool, **kwargs):
         super().__init__(*args, **kwargs)
         self.program = program
@@ -121,7 +119,7 @@ class ApplicationForm(forms.ModelForm):
             if "consent_bank" in fields:
                 fields["consent_bank"].initial = bool(self.instance.consent_bank_at)
         if submitting:
-            for name in self.REQUIRED_TO_SUBMIT:
+            for name in Application.REQUIRED_TO_SUBMIT:
                 fields[name].required = True
             fields["consent_processing"].required = True
             if role == Role.MENTOR:

@@ -9,11 +9,13 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import is_coordinator
+from mentorship.i18n import in_language
+from mentorship.months import add_months, months_between
 
 
 class Organization(models.Model):
@@ -29,17 +31,6 @@ class Organization(models.Model):
 
     def __str__(self):
         return self.name
-
-
-def in_language(obj, field: str) -> str:
-    """`obj.<field>_<language>` in the reader's language, or the first given of Swedish,
-    Danish and English: a text written in one language is enough."""
-    language = (translation.get_language() or settings.LANGUAGE_CODE)[:2]
-    for code in (language, "sv", "da", "en"):
-        value = getattr(obj, f"{field}_{code}", "")
-        if value:
-            return value
-    return ""
 
 
 class FocusArea(models.Model):
@@ -333,10 +324,7 @@ class Program(models.Model):
     @property
     def personal_data_kept_until(self) -> datetime.date:
         """The day after which the retention sweep anonymises what people wrote."""
-        year, month = divmod(
-            self.ends_on.year * 12 + self.ends_on.month - 1 + self.retention_months, 12
-        )
-        return self.ends_on.replace(year=year, month=month + 1, day=min(self.ends_on.day, 28))
+        return add_months(self.ends_on, self.retention_months)
 
     def current_status(self, now: datetime.datetime | None = None) -> str:
         """The status as the dates have it now: past the deadline an open program is in
@@ -496,14 +484,6 @@ class Milestone(models.Model):
         return bool(self.online_url) and not self.location
 
 
-def months_between(earlier: datetime.date, later: datetime.date) -> int:
-    """Whole months from one date to another (negative if the first is later)."""
-    months = (later.year - earlier.year) * 12 + later.month - earlier.month
-    if later.day < earlier.day:
-        months -= 1
-    return months
-
-
 class Role(models.TextChoices):
     ADEPT = "adept", _("Adept")
     MENTOR = "mentor", _("Mentor")
@@ -604,6 +584,9 @@ class Application(models.Model):
         OTHER = "other", _("Another reason (written to the applicant)")
 
     DECISIONS = (Status.ACCEPTED, Status.WAITLISTED, Status.REJECTED)
+    # What must be filled in before an application can be submitted, for every role; the
+    # form marks them required and the service checks them (a mentor also gives a capacity).
+    REQUIRED_TO_SUBMIT = ("organization", "job_title", "manager_since", "direct_reports", "letter")
     DECIDABLE = (Status.SUBMITTED, Status.WAITLISTED, Status.ACCEPTED, Status.REJECTED)
 
     program = models.ForeignKey(

@@ -17,6 +17,7 @@ from django.utils.translation import ngettext
 from audit.models import AuditEntry
 from audit.services import audit, audit_many
 from mentorship.errors import ServiceError
+from mentorship.months import add_months
 from notifications.models import Notification
 from notifications.services import notify, notify_many
 
@@ -73,7 +74,7 @@ def _check_window(program: Program, now) -> None:
 def _check_complete(application: Application, focus_areas) -> None:
     missing = [
         str(Application._meta.get_field(name).verbose_name)
-        for name in ("organization", "job_title", "manager_since", "direct_reports", "letter")
+        for name in Application.REQUIRED_TO_SUBMIT
         if getattr(application, name) in (None, "")
     ]
     if application.role == Role.MENTOR and not application.mentor_capacity:
@@ -504,11 +505,6 @@ def applications_anonymise(applications) -> int:
     return todo.update(**PERSONAL_FIELDS)
 
 
-def _months_ago(today: datetime.date, months: int) -> datetime.date:
-    year, month = divmod(today.year * 12 + today.month - 1 - months, 12)
-    return today.replace(year=year, month=month + 1, day=min(today.day, 28))
-
-
 def retention_apply(*, now: datetime.datetime | None = None) -> int:
     """Anonymise what is past each program's retention: applications, letters, goals and
     meeting logs of programs that ended long enough ago, and rejected applications some months
@@ -523,7 +519,7 @@ def retention_apply(*, now: datetime.datetime | None = None) -> int:
     expired_programs = [
         program.pk
         for program in Program.objects.only("pk", "ends_on", "retention_months")
-        if program.ends_on < _months_ago(today, program.retention_months)
+        if program.ends_on < add_months(today, -program.retention_months)
     ]
     anonymised = 0
     with transaction.atomic():
@@ -545,7 +541,7 @@ def retention_apply(*, now: datetime.datetime | None = None) -> int:
             survey__program_id__in=expired_programs, respondent__isnull=False
         ).update(respondent=None)
         for program in Program.objects.only("pk", "rejected_retention_months"):
-            cutoff = now - datetime.timedelta(days=31 * program.rejected_retention_months)
+            cutoff = add_months(now, -program.rejected_retention_months)
             anonymised += applications_anonymise(
                 Application.objects.filter(
                     program=program,
