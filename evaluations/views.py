@@ -1,9 +1,6 @@
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,7 +9,7 @@ from accounts.decorators import coordinator_required
 from audit.models import AuditEntry
 from audit.services import audit
 from mentorship.errors import ServiceError
-from programs.exports import safe_cell
+from mentorship.spreadsheets import csv_response
 from programs.models import Program
 
 from . import services
@@ -125,18 +122,14 @@ def results_csv(request, pk):
         obj=survey,
         detail="evaluation results",
     )
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    name = f"evaluation-{survey.program.slug}-{survey.phase}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    response.write("\ufeff")
-    writer = csv.writer(response)
+    response, writer = csv_response(f"evaluation-{survey.program.slug}-{survey.phase}.csv")
     writer.writerow(
         [_("No."), _("Question"), _("Kind"), _("Group"), _("Answers"), _("Average"),
          _("Option"), _("Count"), _("Share (%)"), _("Free text")]
     )  # fmt: skip
     for number, result in enumerate(survey_results(survey), start=1):
         question = result.question
-        start = [number, safe_cell(question.text), question.get_kind_display()]
+        start = [number, question.text, question.get_kind_display()]
         for group in result.groups:
             if not group.shown:
                 note = _("Fewer than 3 answers: not shown.") if group.count else ""
@@ -145,10 +138,10 @@ def results_csv(request, pk):
             average = f"{group.average:.2f}" if group.average is not None else ""
             writer.writerow([*start, group.label, group.count, average, "", "", "", ""])
             for label, count, percent in group.distribution:
-                writer.writerow([*start, group.label, "", "", safe_cell(label), count, percent, ""])
+                writer.writerow([*start, group.label, "", "", label, count, percent, ""])
         for group in result.text_groups:
             for text in group.texts:
-                writer.writerow([*start, group.label, "", "", "", "", "", safe_cell(text)])
+                writer.writerow([*start, group.label, "", "", "", "", "", text])
     return response
 
 

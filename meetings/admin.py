@@ -4,11 +4,9 @@ Goal, GoalComment and Meeting are deliberately not registered: their content bel
 pair alone.
 """
 
-import csv
-
 from django.contrib import admin
 from django.db.models import BooleanField, Case, Count, Max, Q, Value, When
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -16,8 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from audit.models import AuditEntry
 from audit.services import audit_many
 from matching.models import Match
+from mentorship.spreadsheets import csv_response
 from programs.admin import CoordinatedOrganizationFilter, CoordinatedProgramFilter
-from programs.exports import safe_cell
 
 from .models import Meeting, PairActivity
 from .services import STALLED_AFTER
@@ -159,10 +157,7 @@ class PairActivityAdmin(admin.ModelAdmin):
             action=AuditEntry.Action.EXPORT,
             entries=[(program, None, "pair activity") for program in programs],
         )
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="pair-activity.csv"'
-        response.write("\ufeff")
-        writer = csv.writer(response)
+        response, writer = csv_response("pair-activity.csv")
         writer.writerow(
             [
                 gettext("Program"), gettext("Adept"), gettext("Mentor"), gettext("Status"),
@@ -172,19 +167,16 @@ class PairActivityAdmin(admin.ModelAdmin):
         )  # fmt: skip
         for pair in queryset:
             writer.writerow(
-                [
-                    safe_cell(value)
-                    for value in (
-                        pair.program.name,
-                        pair.adept.applicant.full_name,
-                        pair.mentor.applicant.full_name,
-                        pair.get_status_display(),
-                        pair.held_count,
-                        pair.planned_count,
-                        timezone.localtime(pair.last_held).date() if pair.last_held else "",
-                        gettext("Yes") if pair.stalled else gettext("No"),
-                        pair.goal_count,
-                    )
-                ]
+                (
+                    pair.program.name,
+                    pair.adept.applicant.full_name,
+                    pair.mentor.applicant.full_name,
+                    pair.get_status_display(),
+                    pair.held_count,
+                    pair.planned_count,
+                    timezone.localtime(pair.last_held).date() if pair.last_held else "",
+                    gettext("Yes") if pair.stalled else gettext("No"),
+                    pair.goal_count,
+                )
             )
         return response

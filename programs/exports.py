@@ -2,29 +2,16 @@
 
 from __future__ import annotations
 
-import csv
-
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-# A spreadsheet runs a cell that starts with one of these as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value) -> str:
-    text = "" if value is None else str(value)
-    if text.startswith(FORMULA_STARTS):
-        return "'" + text
-    return text
+from mentorship.spreadsheets import csv_response
 
 
 def applications_csv(applications, *, with_letters: bool) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="applications-{stamp}.csv"'
-    response.write("\ufeff")  # so that Excel reads the file as UTF-8
-    writer = csv.writer(response)
+    response, writer = csv_response(f"applications-{stamp}.csv")
     header = [
         _("Program"), _("Role"), _("Status"), _("Name"), _("E-mail"), _("Organisation"),
         _("Unit or leadership team"), _("Job title"), _("Manager with staff since"),
@@ -60,5 +47,5 @@ def applications_csv(applications, *, with_letters: bool) -> HttpResponse:
         ]
         if with_letters:
             row.append(a.letter)
-        writer.writerow([safe_cell(value) for value in row])
+        writer.writerow(row)
     return response
