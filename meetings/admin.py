@@ -5,7 +5,7 @@ pair alone.
 """
 
 from django.contrib import admin
-from django.db.models import BooleanField, Case, Count, Max, Q, Value, When
+from django.db.models import Count, Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -18,7 +18,7 @@ from mentorship.spreadsheets import csv_response
 from programs.admin import CoordinatedOrganizationFilter, CoordinatedProgramFilter
 
 from .models import Meeting, PairActivity
-from .services import STALLED_AFTER
+from .services import with_activity
 
 
 class StalledFilter(admin.SimpleListFilter):
@@ -84,9 +84,8 @@ class PairActivityAdmin(admin.ModelAdmin):
         return obj
 
     def get_queryset(self, request):
-        cutoff = timezone.now() - STALLED_AFTER
         held = Q(meetings__status=Meeting.Status.HELD)
-        return (
+        pairs = (
             PairActivity.objects.for_coordinator(request.user)
             .exclude(status=Match.Status.PROPOSED)
             .select_related(
@@ -101,24 +100,10 @@ class PairActivityAdmin(admin.ModelAdmin):
                 planned_count=Count(
                     "meetings", filter=Q(meetings__status=Meeting.Status.PLANNED), distinct=True
                 ),
-                last_held=Max("meetings__starts_at", filter=held),
                 goal_count=Count("goals", distinct=True),
             )
-            .annotate(
-                stalled=Case(
-                    When(
-                        Q(status=Match.Status.PUBLISHED)
-                        & (
-                            Q(last_held__lt=cutoff)
-                            | Q(last_held__isnull=True, published_at__lt=cutoff)
-                        ),
-                        then=Value(True),
-                    ),
-                    default=Value(False),
-                    output_field=BooleanField(),
-                )
-            )
         )
+        return with_activity(pairs)
 
     @admin.display(description=_("adept"), ordering="adept__applicant__full_name")
     def adept_name(self, obj):
@@ -136,9 +121,9 @@ class PairActivityAdmin(admin.ModelAdmin):
     def planned(self, obj):
         return obj.planned_count
 
-    @admin.display(description=_("last meeting"), ordering="last_held")
+    @admin.display(description=_("last meeting"), ordering="last")
     def last_meeting(self, obj):
-        return obj.last_held
+        return obj.last
 
     # Words, not the admin's icons: their alt text is "True" and "False" in every language.
     @admin.display(description=_("no meeting for 45 days"), ordering="stalled")
@@ -174,7 +159,7 @@ class PairActivityAdmin(admin.ModelAdmin):
                     pair.get_status_display(),
                     pair.held_count,
                     pair.planned_count,
-                    timezone.localtime(pair.last_held).date() if pair.last_held else "",
+                    timezone.localtime(pair.last).date() if pair.last else "",
                     gettext("Yes") if pair.stalled else gettext("No"),
                     pair.goal_count,
                 )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import BooleanField, Case, Max, Q, Value, When
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -29,15 +29,30 @@ def stalled_pairs(program, now=None):
     )
 
 
-def stalled(matches, now=None):
-    """The rule for "at risk", over any set of matches: running, and no meeting held for 45
-    days (or none since they were published). Annotates `last`, the last meeting held."""
+def with_activity(matches, now=None):
+    """The rule for "at risk", written once, over any set of matches: annotates `last`, the
+    last meeting held, and `stalled`: running, and no meeting held for 45 days (or none since
+    the pair was published). The dashboard, the weekly digest and the admin's pair activity
+    all read it from here."""
     cutoff = (now or timezone.now()) - STALLED_AFTER
-    return (
-        matches.filter(status=Match.Status.PUBLISHED)
-        .annotate(last=Max("meetings__starts_at", filter=Q(meetings__status=Meeting.Status.HELD)))
-        .filter(Q(last__lt=cutoff) | Q(last__isnull=True, published_at__lt=cutoff))
+    return matches.annotate(
+        last=Max("meetings__starts_at", filter=Q(meetings__status=Meeting.Status.HELD))
+    ).annotate(
+        stalled=Case(
+            When(
+                Q(status=Match.Status.PUBLISHED)
+                & (Q(last__lt=cutoff) | Q(last__isnull=True, published_at__lt=cutoff)),
+                then=Value(True),
+            ),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
     )
+
+
+def stalled(matches, now=None):
+    """The matches at risk (see with_activity)."""
+    return with_activity(matches, now).filter(stalled=True)
 
 
 def _check_member(match: Match, user) -> None:
