@@ -16,12 +16,13 @@ MANAGE := $(PY) manage.py
 
 .PHONY: run test services stop setup migrate messages compilemessages seed lint bench browser clean screenshots
 
-# The virtualenv is rebuilt only when requirements.txt changes (the stamp is older).
-$(VENV)/.installed: requirements.txt build-constraints.txt
+# The virtualenv is rebuilt only when the requirements change (the stamp is older). It has the
+# tests' and tools' packages too (requirements-dev.txt); production installs requirements.txt.
+$(VENV)/.installed: requirements.txt requirements-dev.txt build-constraints.txt
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --disable-pip-version-check --upgrade "pip>=25.3"
 	# xstatic-bootstrap still builds with pkg_resources, which newer setuptools dropped.
-	$(PY) -m pip install -q --disable-pip-version-check --build-constraint build-constraints.txt -r requirements.txt
+	$(PY) -m pip install -q --disable-pip-version-check --build-constraint build-constraints.txt -r requirements-dev.txt
 	touch $@
 
 services:

@@ -95,3 +95,33 @@ def test_the_development_server_does_not_pile_up_database_connections(db):
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+def test_pyproject_pins_the_direct_dependencies_as_the_requirements_files_do():
+    """Production installs requirements.txt (no pytest, Playwright or ruff); development adds
+    requirements-dev.txt; pyproject.toml names the direct ones with the same pins."""
+    import tomllib
+    from pathlib import Path
+
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    base = Path(settings.BASE_DIR)
+
+    def pins(name):
+        return {
+            canonicalize_name(line.split("==")[0]): line.split("==")[1]
+            for line in (base / name).read_text().splitlines()
+            if "==" in line and not line.startswith("#")
+        }
+
+    runtime, development = pins("requirements.txt"), pins("requirements-dev.txt")
+    project = tomllib.loads((base / "pyproject.toml").read_text())["project"]
+    for group, where in ((project["dependencies"], runtime),
+                         (project["optional-dependencies"]["dev"], development)):  # fmt: skip
+        for line in group:
+            requirement = Requirement(line)
+            pinned = next(iter(requirement.specifier)).version
+            assert where[canonicalize_name(requirement.name)] == pinned, line
+    assert not {"pytest", "playwright", "ruff", "hypothesis"} & set(runtime)
+    assert not set(runtime) & set(development)
