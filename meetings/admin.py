@@ -7,16 +7,12 @@ pair alone.
 from django.contrib import admin
 from django.db.models import Count, Q
 from django.http import Http404
-from django.utils import timezone
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from audit.models import AuditEntry
-from audit.services import audit_many
 from matching.models import Match
-from mentorship.spreadsheets import csv_response
 from programs.admin import CoordinatedOrganizationFilter, CoordinatedProgramFilter
 
+from .exports import pair_activity_csv
 from .models import Meeting, PairActivity
 from .services import with_activity
 
@@ -136,32 +132,4 @@ class PairActivityAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Export pair activity as CSV (no content)"))
     def export_csv(self, request, queryset):
-        programs = {pair.program_id for pair in queryset}
-        audit_many(
-            actor=request.user,
-            action=AuditEntry.Action.EXPORT,
-            entries=[(program, None, "pair activity") for program in programs],
-        )
-        response, writer = csv_response("pair-activity.csv")
-        writer.writerow(
-            [
-                gettext("Program"), gettext("Adept"), gettext("Mentor"), gettext("Status"),
-                gettext("Meetings held"), gettext("Meetings planned"), gettext("Last meeting"),
-                gettext("No meeting for 45 days"), gettext("Goals"),
-            ]
-        )  # fmt: skip
-        for pair in queryset:
-            writer.writerow(
-                (
-                    pair.program.name,
-                    pair.adept.applicant.full_name,
-                    pair.mentor.applicant.full_name,
-                    pair.get_status_display(),
-                    pair.held_count,
-                    pair.planned_count,
-                    timezone.localtime(pair.last).date() if pair.last else "",
-                    gettext("Yes") if pair.stalled else gettext("No"),
-                    pair.goal_count,
-                )
-            )
-        return response
+        return pair_activity_csv(queryset, by=request.user)

@@ -173,3 +173,10 @@ def calendar_feed_create(*, user) -> CalendarFeed:
 
 def calendar_feed_revoke(*, user) -> None:
     CalendarFeed.objects.filter(user=user).delete()
+
+
+@transaction.atomic
+def calendar_feed_renew(*, user) -> CalendarFeed:
+    """A new secret address; the old one stops working in the same step."""
+    calendar_feed_revoke(user=user)
+    return calendar_feed_create(user=user)

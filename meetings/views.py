@@ -193,8 +193,7 @@ def calendar_settings(request):
             services.calendar_feed_revoke(user=request.user)
             messages.success(request, _("The calendar address has been turned off."))
         else:
-            services.calendar_feed_revoke(user=request.user)
-            services.calendar_feed_create(user=request.user)
+            services.calendar_feed_renew(user=request.user)
             messages.success(
                 request, _("Your new calendar address is ready. Any old address no longer works.")
             )

@@ -22,7 +22,7 @@ from django.utils.translation import ngettext
 
 from accounts.models import is_coordinator
 from audit.models import AuditEntry
-from audit.services import audit, audit_many
+from audit.services import audit
 from mentorship.errors import ServiceError
 
 from . import services
@@ -611,18 +611,10 @@ class ApplicationAdmin(CoordinatorPermissions, admin.ModelAdmin):
         self._report(request, errors, done if moved else "")
 
     def _export(self, request, queryset, with_letters):
-        applications = list(queryset.values_list("program_id", flat=True).distinct())
-        audit_many(
-            actor=request.user,
-            action=AuditEntry.Action.EXPORT,
-            entries=[
-                (program, None, "applications with letters" if with_letters else "applications")
-                for program in applications
-            ],
-        )
         return applications_csv(
             queryset.prefetch_related("focus_areas").order_by("program", "role", "pk"),
             with_letters=with_letters,
+            by=request.user,
         )
 
     @admin.action(description=_("Export the selected applications as CSV"))

@@ -6,10 +6,22 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.models import AuditEntry
+from audit.services import audit_many
 from mentorship.spreadsheets import csv_response
 
 
-def applications_csv(applications, *, with_letters: bool) -> HttpResponse:
+def applications_csv(applications, *, with_letters: bool, by) -> HttpResponse:
+    """The applications as a spreadsheet; the export is written to each program's audit
+    trail here, so no caller can export without it."""
+    audit_many(
+        actor=by,
+        action=AuditEntry.Action.EXPORT,
+        entries=[
+            (program, None, "applications with letters" if with_letters else "applications")
+            for program in applications.values_list("program_id", flat=True).distinct()
+        ],
+    )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response, writer = csv_response(f"applications-{stamp}.csv")
     header = [
