@@ -26,7 +26,7 @@ from programs.models import Application, FocusArea, Language, MeetingFormat, Pro
 
 from . import engine
 from .models import Exclusion, Match, MatchingRun, RematchRequest
-from .wishes import named_in
+from .wishes import mentions, words
 
 logger = logging.getLogger(__name__)
 
@@ -78,11 +78,12 @@ def _side(
         for area in application.focus_areas.all():
             if area.pk in focus_ids:
                 focus[i, focus_ids[area.pk]] = True
-        if application.wishes:
+        wish = words(application.wishes)
+        if wish:
             for name, column in region_ids.items():
-                wish_regions[i, column] = bool(named_in(application.wishes, [name]))
+                wish_regions[i, column] = mentions(wish, name)
             for column, names in enumerate(organization_names.values()):
-                wish_organizations[i, column] = bool(named_in(application.wishes, names))
+                wish_organizations[i, column] = any(mentions(wish, name) for name in names)
     return engine.Side(
         person=np.array([a.applicant_id for a in applications], dtype=np.int64),
         focus=focus,
@@ -298,8 +299,18 @@ def matching_run(*, run: MatchingRun) -> MatchingRun:
 # --------------------------------------------------------------------------------------------
 
 
-def _check_pair(program: Program, adept: Application, mentor: Application) -> None:
-    """The hard rules for one pair, with a message a coordinator understands."""
+def _pair_sides(program: Program, adept: Application, mentor: Application):
+    """The engine's arrays for one adept and one mentor, numbered as the matching does."""
+    common = _vocabulary(program, [adept, mentor])
+    return (
+        _side([adept], capacity=None, **common),
+        _side([mentor], capacity=np.array([1]), **common),
+    )
+
+
+def _check_pair(program: Program, adept: Application, mentor: Application):
+    """The hard rules for one pair, with a message a coordinator understands. Returns the
+    pair's engine arrays, for scoring it."""
     if adept.program_id != program.pk or mentor.program_id != program.pk:
         raise ServiceError(_("Both applications must belong to this program."))
     if adept.role != Role.ADEPT or mentor.role != Role.MENTOR:
@@ -311,20 +322,13 @@ def _check_pair(program: Program, adept: Application, mentor: Application) -> No
         raise ServiceError(_("Nobody can be their own mentor."))
     # The engine's own rule, on the two as the matching sees them: a pair made by hand is
     # refused for exactly what would keep the matching from proposing it.
-    common = _vocabulary(program, [adept, mentor])
+    sides = _pair_sides(program, adept, mentor)
     excluded = Exclusion.objects.filter(
         adept=adept.applicant_id, mentor=mentor.applicant_id
     ).exists()
     first = np.array([0])
     bits = int(
-        engine.pair_blocks(
-            _side([adept], capacity=None, **common),
-            _side([mentor], capacity=np.array([1]), **common),
-            first,
-            first,
-            rule=program.pairing_rule,
-            excluded=[excluded],
-        )[0]
+        engine.pair_blocks(*sides, first, first, rule=program.pairing_rule, excluded=[excluded])[0]
     )
     names = {"adept": adept.applicant, "mentor": mentor.applicant}
     if bits & engine.BLOCK_ORGANIZATION:
@@ -342,14 +346,13 @@ def _check_pair(program: Program, adept: Application, mentor: Application) -> No
         )
     if bits & engine.BLOCK_EXCLUDED:
         raise ServiceError(_("%(adept)s and %(mentor)s must not be matched (exclusion).") % names)
+    return sides
 
 
-def _score_pair(program: Program, adept: Application, mentor: Application) -> tuple[float, dict]:
-    common = _vocabulary(program, [adept, mentor])
-    adept_side = _side([adept], capacity=None, **common)
-    mentor_side = _side([mentor], capacity=np.array([1]), **common)
+def _score_pair(program: Program, sides) -> tuple[float, dict]:
+    """Score and components of one pair from its engine arrays (`_pair_sides`)."""
     first = np.array([0])
-    components = engine.pair_components(adept_side, mentor_side, first, first)
+    components = engine.pair_components(*sides, first, first)
     score = float(engine.pair_scores(components, program.matching_weights)[0])
     return round(score, 2), {name: round(float(v[0]), 3) for name, v in components.items()}
 
@@ -368,7 +371,7 @@ def match_add(*, program: Program, adept: Application, mentor: Application, by) 
     """A pair made by hand; refused if it breaks a hard rule. It is locked, so a re-run
     keeps it."""
     with transaction.atomic():
-        _check_pair(program, adept, mentor)
+        sides = _check_pair(program, adept, mentor)
         if Match.objects.filter(adept=adept).live().exists():
             raise ServiceError(_("%(adept)s already has a match.") % {"adept": adept.applicant})
         if _lock_mentor(mentor) >= (mentor.mentor_capacity or 1):
@@ -376,7 +379,7 @@ def match_add(*, program: Program, adept: Application, mentor: Application, by) 
                 _("%(mentor)s has no place left (capacity %(capacity)d).")
                 % {"mentor": mentor.applicant, "capacity": mentor.mentor_capacity or 1}
             )
-        score, components = _score_pair(program, adept, mentor)
+        score, components = _score_pair(program, sides)
         match = Match.objects.create(
             program=program, adept=adept, mentor=mentor, score=score, components=components,
             locked=True,
@@ -413,12 +416,13 @@ def match_swap(*, first: Match, second: Match, by=None) -> None:
         raise ServiceError(_("Only proposed pairs can be swapped."))
     program = first.program
     with transaction.atomic():
-        _check_pair(program, first.adept, second.mentor)
-        _check_pair(program, second.adept, first.mentor)
-        first_mentor, second_mentor = first.mentor, second.mentor
-        for match, mentor in ((first, second_mentor), (second, first_mentor)):
+        new_pairs = (
+            (first, second.mentor, _check_pair(program, first.adept, second.mentor)),
+            (second, first.mentor, _check_pair(program, second.adept, first.mentor)),
+        )
+        for match, mentor, sides in new_pairs:
             match.mentor = mentor
-            match.score, match.components = _score_pair(program, match.adept, mentor)
+            match.score, match.components = _score_pair(program, sides)
             match.locked = True
             match.run = None
         Match.objects.bulk_update(

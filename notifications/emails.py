@@ -31,12 +31,13 @@ def preload(notifications) -> dict[str, dict]:
     return {key: LOADERS[key](ids) for key, ids in wanted.items()}
 
 
-def loaded(cache, notification, key):
-    """The object the notification's context names under `key`, from the batch's cache."""
+def loaded(cache, notification, key, *, missing_ok: bool = False):
+    """The object the notification's context names under `key`, from the batch's cache. One
+    that is gone raises, or is None with `missing_ok` (an e-mail that can do without it)."""
     if key not in cache:  # rendering a single e-mail (tests, the admin)
         cache[key] = LOADERS[key]([notification.context[key]])
     obj = cache[key].get(notification.context[key])
-    if obj is None:
+    if obj is None and not missing_ok:
         raise ObjectDoesNotExist(f"{key} {notification.context[key]} is gone")
     return obj
 

@@ -81,9 +81,7 @@ def _milestone(notification, cache):
     program = loaded(cache, notification, "program")
     cancelled = notification.kind == "milestone_cancelled"
     # A milestone removed since is gone: the notice then tells what people were told.
-    if "milestone" not in cache:
-        cache["milestone"] = _milestones([context["milestone"]])
-    milestone = None if cancelled else cache["milestone"].get(context["milestone"])
+    milestone = None if cancelled else loaded(cache, notification, "milestone", missing_ok=True)
     # Everyone invited to an event in one language gets the same file: built once per batch.
     key = (
         context["milestone"], context["starts_at"], context.get("location"), cancelled,
