@@ -1,11 +1,91 @@
 from allauth.usersessions.admin import UserSessionAdmin as BaseUserSessionAdmin
 from allauth.usersessions.models import UserSession
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from .models import User
+from .models import User, is_coordinator
+
+# The coordinators' admin, shared by every app's admin pages. Coordinators are staff who are
+# not superusers; they need no Django model permissions: what they may see is the programs they
+# coordinate, and each page's queryset says so.
+
+
+class CoordinatorPermissions:
+    """Any coordinator may use these screens; deleting is for superusers.
+
+    Objects outside a coordinator's queryset are a plain 404, not the admin's redirect that
+    would confirm they exist.
+    """
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404
+        return obj
+
+    def has_module_permission(self, request):
+        return is_coordinator(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return is_coordinator(request.user)
+
+    def has_add_permission(self, request, *args):
+        return is_coordinator(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return is_coordinator(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    # Where a person is picked, the e-mail stands beside the name: four accounts may share
+    # a name.
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        return _with_email(db_field, field)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        return _with_email(db_field, field)
+
+
+def person_label(user) -> str:
+    return f"{user.full_name} ({user.email})" if user.full_name else user.email
+
+
+def _with_email(db_field, field):
+    if field is not None and db_field.related_model is get_user_model():
+        field.label_from_instance = person_label
+    return field
+
+
+class IdFilter(admin.SimpleListFilter):
+    """A filter by id: a value that is not one of its choices (tampered, stale, "abc") is
+    treated as absent, never a 500."""
+
+    def value(self):
+        value = super().value()
+        choices = {str(pk) for pk, _label in self.lookup_choices}
+        return value if value in choices else None
+
+
+class CoordinatedProgramFilter(IdFilter):
+    title = _("program")
+    parameter_name = "program"
+
+    def lookups(self, request, model_admin):
+        # Any model of a program: its program key names the Program model.
+        programs = model_admin.model._meta.get_field("program").related_model.objects
+        return list(programs.coordinated_by(request.user).values_list("pk", "name"))
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(program_id=self.value())
+        return queryset
 
 
 class UserCreateForm(AdminUserCreationForm):

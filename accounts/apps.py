@@ -7,4 +7,6 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
-        from . import signals  # noqa: F401 - connects the receivers
+        from . import privacy, signals  # noqa: F401 - signals connects the receivers
+
+        privacy.register(privacy.HOLDER)

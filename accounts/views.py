@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
@@ -13,7 +14,7 @@ from django.views.i18n import set_language as django_set_language
 
 from mentorship.errors import ServiceError
 
-from .export import ENCODER, user_data
+from . import privacy
 from .forms import ProfileForm
 from .services import account_erase
 
@@ -59,9 +60,9 @@ def delete_account(request):
 @login_required
 def my_data(request):
     """Download everything the app holds about me, as JSON."""
-    data = user_data(request.user)
+    data = privacy.user_data(request.user)
     response = HttpResponse(
-        json.dumps(data, cls=ENCODER, ensure_ascii=False, indent=2),
+        json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2),
         content_type="application/json; charset=utf-8",
     )
     response["Content-Disposition"] = 'attachment; filename="my-data.json"'

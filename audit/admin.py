@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from programs.admin import CoordinatedProgramFilter
+from accounts.admin import CoordinatedProgramFilter
 
 from .models import AuditEntry
 

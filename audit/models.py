@@ -4,16 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import is_coordinator
-
-
-class AuditQuerySet(models.QuerySet):
-    def for_coordinator(self, user):
-        if not is_coordinator(user):
-            return self.none()
-        if user.is_superuser:
-            return self
-        return self.filter(program__coordinators=user)
+from accounts.scoping import CoordinatorScopedQuerySet
 
 
 class AuditEntry(models.Model):
@@ -46,7 +37,7 @@ class AuditEntry(models.Model):
     object_id = models.CharField(_("object id"), max_length=50, blank=True)
     detail = models.CharField(_("detail"), max_length=300, blank=True)
 
-    objects = AuditQuerySet.as_manager()
+    objects = CoordinatorScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("audit entry")

@@ -9,10 +9,10 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from accounts.admin import CoordinatorPermissions
 from accounts.models import is_coordinator
 from audit.models import AuditEntry
 from audit.services import audit
-from programs.admin import CoordinatorPermissions
 from programs.models import Milestone, Program
 
 from . import services

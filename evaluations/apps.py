@@ -7,9 +7,12 @@ class EvaluationsConfig(AppConfig):
     verbose_name = _("Evaluations")
 
     def ready(self):
-        # The outbox knows this app only through what it registers: its e-mails and its
-        # planning sweeps.
-        from . import emails, planning
+        # The outbox and the personal-data registry know this app only through what it
+        # registers: its e-mails, its sweeps, what it holds about a person.
+        from accounts import privacy as registry
+
+        from . import emails, planning, privacy
 
         emails.register()
         planning.register()
+        registry.register(privacy.HOLDER)

@@ -16,7 +16,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import is_coordinator
+from accounts.scoping import CoordinatorScopedQuerySet
 from matching.models import Match
 from mentorship.i18n import in_language
 from programs.models import Role
@@ -27,7 +27,7 @@ TEXT_MAX = 2000
 EVALUATED_MATCHES = Match.RAN
 
 
-class SurveyQuerySet(models.QuerySet):
+class SurveyQuerySet(CoordinatorScopedQuerySet):
     def for_user(self, user, now=None):
         """Surveys a participant may answer or look back at: opened, in a program where the
         user is in a pair."""
@@ -37,13 +37,6 @@ class SurveyQuerySet(models.QuerySet):
             program=OuterRef("program"), status__in=EVALUATED_MATCHES
         ).with_member(user)
         return self.filter(Exists(in_pair), opens_at__lte=now or timezone.now())
-
-    def for_coordinator(self, user):
-        if not is_coordinator(user):
-            return self.none()
-        if user.is_superuser:
-            return self
-        return self.filter(program__coordinators=user)
 
 
 class Survey(models.Model):

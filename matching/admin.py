@@ -1,8 +1,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from accounts.admin import CoordinatedProgramFilter, CoordinatorPermissions
 from accounts.models import User
-from programs.admin import CoordinatedProgramFilter, CoordinatorPermissions
 from programs.models import Program
 
 from .models import Exclusion, Match, MatchingRun, RematchRequest

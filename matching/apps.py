@@ -7,7 +7,14 @@ class MatchingConfig(AppConfig):
     verbose_name = _("Matching")
 
     def ready(self):
-        # The outbox knows this app only through what it registers: its e-mails.
-        from . import emails
+        # The outbox and the personal-data registry know this app only through what it
+        # registers: its e-mails, its sweeps, what it holds about a person, what it does
+        # when a program closes.
+        from accounts import privacy as registry
+        from programs.signals import program_closed
+
+        from . import emails, privacy, services
 
         emails.register()
+        registry.register(privacy.HOLDER)
+        program_closed.connect(services.on_program_closed, dispatch_uid="matching")

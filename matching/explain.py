@@ -6,13 +6,13 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from mentorship.choices import Language
+
 from . import engine
 from .wishes import named_in
 
 
 def _language_names(codes) -> list[str]:
-    from programs.models import Language
-
     labels = dict(Language.choices)
     return [str(labels[code]) for code in codes if code in labels]
 

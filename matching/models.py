@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import is_coordinator
+from accounts.scoping import CoordinatorScopedQuerySet
 
 
 class Exclusion(models.Model):
@@ -91,7 +91,7 @@ class MatchingRun(models.Model):
         return self.status in (self.Status.PENDING, self.Status.RUNNING)
 
 
-class MatchQuerySet(models.QuerySet):
+class MatchQuerySet(CoordinatorScopedQuerySet):
     def with_member(self, user):
         """The matches `user` is one of the two people of, as adept or as mentor."""
         return self.filter(Q(adept__applicant=user) | Q(mentor__applicant=user))
@@ -101,13 +101,6 @@ class MatchQuerySet(models.QuerySet):
         if not (user.is_authenticated and user.is_active):
             return self.none()
         return self.exclude(status=Match.Status.PROPOSED).with_member(user)
-
-    def for_coordinator(self, user):
-        if not is_coordinator(user):
-            return self.none()
-        if user.is_superuser:
-            return self
-        return self.filter(program__coordinators=user)
 
     def live(self):
         return self.filter(status__in=Match.LIVE)

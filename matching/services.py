@@ -481,9 +481,12 @@ def match_end(*, match: Match, by, reason: str) -> None:
         raise ServiceError(_("Write why the match ends; only coordinators see it."))
     now = timezone.now()
     with transaction.atomic():
-        Match.objects.filter(pk=match.pk).update(
+        # Compare and swap: of two who end the same match at once, one ends it.
+        ended = Match.objects.filter(pk=match.pk, status=Match.Status.PUBLISHED).update(
             status=Match.Status.ENDED, ended_at=now, end_reason=reason.strip()
         )
+        if not ended:
+            raise ServiceError(_("Only a published match can be ended."))
         Exclusion.objects.get_or_create(
             adept_id=match.adept.applicant_id,
             mentor_id=match.mentor.applicant_id,
@@ -504,6 +507,20 @@ def match_end(*, match: Match, by, reason: str) -> None:
                 for person in match.people
             ]
         )
+
+
+def matches_leave(*, user) -> None:
+    """The person's account closes: their published matches end as any ended match does (the
+    other person hears of it, the two are not matched again) and their proposals go."""
+    published = Match.objects.filter(status=Match.Status.PUBLISHED).with_member(user)
+    for match in published.select_related("program", "adept", "mentor"):
+        match_end(match=match, by=user, reason="account deleted")
+    Match.objects.filter(status=Match.Status.PROPOSED).with_member(user).delete()
+
+
+def on_program_closed(sender, *, program, by, now, **kwargs) -> dict:
+    """programs.signals.program_closed: the program's running pairs have completed it."""
+    return {"completed": matches_complete(program=program, by=by, now=now)}
 
 
 def rematch_request(*, match: Match, user, reason: str) -> RematchRequest:

@@ -9,8 +9,9 @@ from django.db.models import Count, Q
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
+from accounts.admin import CoordinatedProgramFilter
 from matching.models import Match
-from programs.admin import CoordinatedOrganizationFilter, CoordinatedProgramFilter
+from programs.admin import CoordinatedOrganizationFilter
 
 from .exports import pair_activity_csv
 from .models import Meeting, PairActivity

@@ -7,9 +7,15 @@ class MeetingsConfig(AppConfig):
     verbose_name = _("Meetings")
 
     def ready(self):
-        # The outbox knows this app only through what it registers: its e-mails and its
-        # planning sweeps.
-        from . import emails, planning
+        # The outbox and the personal-data registry know this app only through what it
+        # registers: its e-mails, its sweeps, what it holds about a person, what it does
+        # when a program closes.
+        from accounts import privacy as registry
+        from programs.signals import program_closed
+
+        from . import emails, planning, privacy, services
 
         emails.register()
         planning.register()
+        registry.register(privacy.HOLDER)
+        program_closed.connect(services.on_program_closed, dispatch_uid="meetings")

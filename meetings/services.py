@@ -159,11 +159,14 @@ def mentorship_progress(match: Match, meetings, today: datetime.date | None = No
 def meetings_close(*, program) -> int:
     """A closed program's planned meetings close with it: they are cancelled, so nobody is
     reminded of them and no page says "planned". Returns how many."""
-    return Meeting.objects.filter(
-        match__program=program,
-        status=Meeting.Status.PLANNED,
-        match__status__in=Match.OVER,
-    ).update(status=Meeting.Status.CANCELLED, updated_at=timezone.now())
+    return Meeting.objects.filter(match__program=program, status=Meeting.Status.PLANNED).update(
+        status=Meeting.Status.CANCELLED, updated_at=timezone.now()
+    )
+
+
+def on_program_closed(sender, *, program, **kwargs) -> dict:
+    """programs.signals.program_closed: the program's planned meetings are cancelled."""
+    return {"meetings_cancelled": meetings_close(program=program)}
 
 
 def calendar_feed_create(*, user) -> CalendarFeed:

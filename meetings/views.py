@@ -8,7 +8,6 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from evaluations.services import open_surveys_for
 from matching.models import Match
 from mentorship.errors import ServiceError
 from programs.models import Milestone, Role
@@ -72,7 +71,6 @@ def mentorship(request, pk):
             "progress": services.mentorship_progress(match, meetings),
             "goal_form": GoalForm(prefix="goal") if writable and is_adept else None,
             "comment_form": CommentForm() if writable else None,
-            "open_surveys": list(open_surveys_for(user).filter(program=match.program_id)),
         },
     )
 

@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from programs.admin import CoordinatedProgramFilter, CoordinatorPermissions
+from accounts.admin import CoordinatedProgramFilter, CoordinatorPermissions
 
 from .models import Notification
 from .services import notifications_retry

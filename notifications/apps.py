@@ -7,4 +7,8 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self):
-        from . import checks  # noqa: F401 (registers the system check)
+        from accounts import privacy as registry
+
+        from . import checks, privacy  # noqa: F401 - checks registers the system check
+
+        registry.register(privacy.HOLDER)

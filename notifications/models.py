@@ -5,20 +5,12 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import is_coordinator
+from accounts.scoping import CoordinatorScopedQuerySet
 
 from .registry import Kinds, label
 
 
-class NotificationQuerySet(models.QuerySet):
-    def for_coordinator(self, user):
-        """Notifications about the programs a coordinator coordinates (all for superusers)."""
-        if not is_coordinator(user):
-            return self.none()
-        if user.is_superuser:
-            return self
-        return self.filter(program__coordinators=user)
-
+class NotificationQuerySet(CoordinatorScopedQuerySet):
     def due(self, now=None):
         return self.filter(
             status=Notification.Status.PENDING, next_attempt_at__lte=now or timezone.now()

@@ -7,10 +7,8 @@ queryset goes through Program.objects.coordinated_by().
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.auth import get_user_model
 from django.db import models, transaction
 from django.db.models import Count, Q
-from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -20,10 +18,13 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from accounts.admin import CoordinatedProgramFilter, CoordinatorPermissions, IdFilter, person_label
 from accounts.models import is_coordinator
 from audit.models import AuditEntry
 from audit.services import audit
 from mentorship.errors import ServiceError
+from notifications.planning import plan_all
+from notifications.services import kick_delivery
 
 from . import services
 from .exports import applications_csv
@@ -36,55 +37,6 @@ from .models import (
     Program,
     Role,
 )
-
-
-class CoordinatorPermissions:
-    """Any coordinator may use these screens; deleting is for superusers.
-
-    Objects outside a coordinator's queryset are a plain 404, not the admin's redirect that
-    would confirm they exist.
-    """
-
-    def get_object(self, request, object_id, from_field=None):
-        obj = super().get_object(request, object_id, from_field)
-        if obj is None:
-            raise Http404
-        return obj
-
-    def has_module_permission(self, request):
-        return is_coordinator(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return is_coordinator(request.user)
-
-    def has_add_permission(self, request, *args):
-        return is_coordinator(request.user)
-
-    def has_change_permission(self, request, obj=None):
-        return is_coordinator(request.user)
-
-    def has_delete_permission(self, request, obj=None):
-        return request.user.is_active and request.user.is_superuser
-
-    # Where a person is picked, the e-mail stands beside the name: four accounts may share
-    # a name.
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        return _with_email(db_field, field)
-
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        field = super().formfield_for_manytomany(db_field, request, **kwargs)
-        return _with_email(db_field, field)
-
-
-def person_label(user) -> str:
-    return f"{user.full_name} ({user.email})" if user.full_name else user.email
-
-
-def _with_email(db_field, field):
-    if field is not None and db_field.related_model is get_user_model():
-        field.label_from_instance = person_label
-    return field
 
 
 @admin.register(Organization)
@@ -129,6 +81,15 @@ class ProgramAdminForm(forms.ModelForm):
     class Meta:
         model = Program
         fields = []  # the admin's fieldsets say which
+
+    def clean_status(self):
+        status = self.cleaned_data["status"]
+        if self.instance.pk:
+            try:
+                services.program_status_check(current=self.initial["status"], status=status)
+            except ServiceError as exc:
+                raise forms.ValidationError(exc.message) from exc
+        return status
 
 
 @admin.register(Program)
@@ -230,9 +191,6 @@ class ProgramAdmin(CoordinatorPermissions, admin.ModelAdmin):
 
     @admin.action(description=_("Send the reminders and notices that are due now"))
     def send_due_notices(self, request, queryset):
-        from notifications.planning import plan_all
-        from notifications.services import kick_delivery
-
         planned = plan_all(programs=queryset)
         if planned:
             transaction.on_commit(kick_delivery)
@@ -272,16 +230,18 @@ class ProgramAdmin(CoordinatorPermissions, admin.ModelAdmin):
         return obj.milestone_total
 
     def save_model(self, request, obj, form, change):
+        # A new status goes through the service (allowed moves, closing the pairs); the form
+        # has checked the move.
+        status = obj.status
+        if change and "status" in form.changed_data:
+            obj.status = form.initial["status"]
         super().save_model(request, obj, form, change)
         action = AuditEntry.Action.PROGRAM_CHANGED if change else AuditEntry.Action.PROGRAM_CREATED
         changed = ", ".join(form.changed_data)[:300]
         audit(actor=request.user, action=action, program=obj, obj=obj, detail=changed)
-        if "status" in form.changed_data and obj.status == Program.Status.CLOSED:
-            from matching.services import matches_complete
-            from meetings.services import meetings_close
-
-            completed = matches_complete(program=obj, by=request.user)
-            meetings_close(program=obj)
+        if status != obj.status:
+            outcome = services.program_set_status(program=obj, status=status, by=request.user)
+            completed = outcome.get("completed", 0)
             if completed:
                 self.message_user(
                     request,
@@ -324,29 +284,6 @@ class ProgramAdmin(CoordinatorPermissions, admin.ModelAdmin):
 # --------------------------------------------------------------------------------------------
 # Applications: the review list
 # --------------------------------------------------------------------------------------------
-
-
-class IdFilter(admin.SimpleListFilter):
-    """A filter by id: a value that is not one of its choices (tampered, stale, "abc") is
-    treated as absent, never a 500."""
-
-    def value(self):
-        value = super().value()
-        choices = {str(pk) for pk, _label in self.lookup_choices}
-        return value if value in choices else None
-
-
-class CoordinatedProgramFilter(IdFilter):
-    title = _("program")
-    parameter_name = "program"
-
-    def lookups(self, request, model_admin):
-        return list(Program.objects.coordinated_by(request.user).values_list("pk", "name"))
-
-    def queryset(self, request, queryset):
-        if self.value():
-            return queryset.filter(program_id=self.value())
-        return queryset
 
 
 class CoordinatedOrganizationFilter(IdFilter):

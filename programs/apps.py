@@ -7,7 +7,11 @@ class ProgramsConfig(AppConfig):
     verbose_name = _("Programs")
 
     def ready(self):
-        # The outbox knows this app only through what it registers: its e-mails.
-        from . import emails
+        # The outbox and the personal-data registry know this app only through what it
+        # registers: its e-mails, its sweeps, what it holds about a person.
+        from accounts import privacy as registry
+
+        from . import emails, privacy
 
         emails.register()
+        registry.register(privacy.HOLDER)

@@ -14,6 +14,8 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import is_coordinator
+from accounts.scoping import CoordinatorScopedQuerySet
+from mentorship.choices import Language, MeetingFormat, Role
 from mentorship.i18n import in_language
 from mentorship.months import add_months, months_between
 
@@ -62,7 +64,7 @@ class FocusArea(models.Model):
         return in_language(self, "name")
 
 
-class ProgramQuerySet(models.QuerySet):
+class ProgramQuerySet(CoordinatorScopedQuerySet):
     def public(self):
         """Programs anyone may see: everything but drafts."""
         return self.exclude(status=Program.Status.DRAFT)
@@ -80,12 +82,9 @@ class ProgramQuerySet(models.QuerySet):
         now = now or timezone.now()
         return self.filter(status=Program.Status.OPEN, applications_open_at__gt=now)
 
-    def coordinated_by(self, user):
-        if not is_coordinator(user):
-            return self.none()
-        if user.is_superuser:
-            return self
-        return self.filter(coordinators=user)
+    # A program is its own program: its coordinators are on it.
+    program_path = ""
+    coordinated_by = CoordinatorScopedQuerySet.for_coordinator
 
     def for_user(self, user):
         """What a user may open: public programs, plus drafts they coordinate."""
@@ -484,26 +483,7 @@ class Milestone(models.Model):
         return bool(self.online_url) and not self.location
 
 
-class Role(models.TextChoices):
-    ADEPT = "adept", _("Adept")
-    MENTOR = "mentor", _("Mentor")
-
-
-class MeetingFormat(models.TextChoices):
-    PHYSICAL = "physical", _("In person")
-    DIGITAL = "digital", _("Digital")
-    EITHER = "either", _("Either")
-
-
-class Language(models.TextChoices):
-    SWEDISH = "sv", _("Swedish")
-    ENGLISH = "en", _("English")
-    DANISH = "da", _("Danish")
-    NORWEGIAN = "no", _("Norwegian")
-    FINNISH = "fi", _("Finnish")
-
-
-class ApplicationQuerySet(models.QuerySet):
+class ApplicationQuerySet(CoordinatorScopedQuerySet):
     def for_user(self, user):
         """An applicant's own applications."""
         if not (user.is_authenticated and user.is_active):
@@ -513,12 +493,7 @@ class ApplicationQuerySet(models.QuerySet):
     def for_coordinator(self, user):
         """Submitted applications in the programs a coordinator coordinates. Drafts stay
         private to the applicant until they are submitted."""
-        visible = self.exclude(status=Application.Status.DRAFT)
-        if not is_coordinator(user):
-            return self.none()
-        if user.is_superuser:
-            return visible
-        return visible.filter(program__coordinators=user)
+        return super().for_coordinator(user).exclude(status=Application.Status.DRAFT)
 
     def with_eligibility(self):
         """Annotate `eligible`: months as a manager at the program start and membership, by

@@ -5,15 +5,18 @@ from __future__ import annotations
 import datetime
 import logging
 
+from allauth.account.models import EmailAddress
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from accounts import privacy
+from accounts.models import User
 from audit.models import AuditEntry
 from audit.services import audit, audit_many
 from mentorship.errors import ServiceError
@@ -21,6 +24,7 @@ from mentorship.months import add_months
 from notifications.models import Notification
 from notifications.services import notify, notify_many
 
+from . import signals
 from .models import Application, MentorBankEntry, Program, Role
 
 logger = logging.getLogger(__name__)
@@ -52,6 +56,68 @@ def program_close_applications(*, now: datetime.datetime | None = None) -> int:
 # --------------------------------------------------------------------------------------------
 # Applications
 # --------------------------------------------------------------------------------------------
+
+
+# --------------------------------------------------------------------------------------------
+# The program's status
+# --------------------------------------------------------------------------------------------
+
+# The moves a coordinator may make. The dates move an open program to selection and a selected
+# one to running (`program_close_applications`); a coordinator may move back while people wait
+# (the deadline was extended, the start moved), but not hide a program once people applied, and
+# a closed program stays closed: its pairs have completed the year.
+STATUS_MOVES = {
+    Program.Status.DRAFT: {Program.Status.OPEN, Program.Status.SELECTION, Program.Status.RUNNING,
+                           Program.Status.CLOSED},
+    Program.Status.OPEN: {Program.Status.DRAFT, Program.Status.SELECTION, Program.Status.RUNNING,
+                          Program.Status.CLOSED},
+    Program.Status.SELECTION: {Program.Status.OPEN, Program.Status.RUNNING, Program.Status.CLOSED},
+    Program.Status.RUNNING: {Program.Status.SELECTION, Program.Status.CLOSED},
+    Program.Status.CLOSED: set(),
+}  # fmt: skip
+
+
+def program_status_check(*, current: str, status: str) -> None:
+    if status != current and status not in STATUS_MOVES[current]:
+        if current == Program.Status.CLOSED:
+            raise ServiceError(
+                _("A closed program stays closed: its pairs have completed the year. Start a new "
+                  "edition instead.")
+            )  # fmt: skip
+        raise ServiceError(
+            _("A program cannot go from “%(current)s” to “%(status)s”.")
+            % {
+                "current": Program.Status(current).label,
+                "status": Program.Status(status).label,
+            }
+        )
+
+
+def program_set_status(*, program: Program, status: str, by, now=None) -> dict:
+    """Move a program to `status`, if that move is allowed. Closing completes its running
+    pairs and cancels their planned meetings (the apps that hold them receive
+    `signals.program_closed`). Audited. Returns the receivers' counts, such as {"completed": 3}."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        current = (
+            Program.objects.select_for_update().values_list("status", flat=True).get(pk=program.pk)
+        )
+        program_status_check(current=current, status=status)
+        if status == current:
+            return {}
+        Program.objects.filter(pk=program.pk).update(status=status, updated_at=now)
+        program.status = status
+        audit(
+            actor=by, action=AuditEntry.Action.PROGRAM_CHANGED, program=program, obj=program,
+            detail=f"status: {current} -> {status}",
+        )  # fmt: skip
+        outcome: dict = {}
+        if status == Program.Status.CLOSED:
+            for _receiver, counts in signals.program_closed.send(
+                sender=Program, program=program, by=by, now=now
+            ):
+                outcome.update(counts or {})
+    return outcome
 
 
 def _check_window(program: Program, now) -> None:
@@ -472,86 +538,25 @@ def mentor_bank_invite(*, entries, program: Program, by, now=None) -> int:
 # Retention
 # --------------------------------------------------------------------------------------------
 
-# What an application says about its person, and its value once anonymised: the one list
-# that erasure and the retention sweep both empty (the data export gives the whole row).
-PERSONAL_FIELDS = {
-    "letter": "",
-    "wishes": "",
-    "unit": "",
-    "job_title": "",
-    "region": "",
-    "languages": [],
-    "manager_since": None,
-    "direct_reports": None,
-    "internal_note": "",
-    "decision_message": "",
-}
-
-
-def applications_anonymise(applications) -> int:
-    """Empty the personal fields of these applications, keeping the eligibility each had so
-    that the program's counts do not change. Returns how many had anything left to empty."""
-    has_data = Q()
-    for name, empty in PERSONAL_FIELDS.items():
-        has_data |= ~Q(**{name: empty}) if empty is not None else Q(**{f"{name}__isnull": False})
-    todo = applications.filter(has_data)
-    eligible = dict(
-        todo.filter(manager_since__isnull=False).with_eligibility().values_list("pk", "eligible")
-    )
-    for outcome in (True, False):
-        Application.objects.filter(
-            pk__in=[pk for pk, e in eligible.items() if e is outcome]
-        ).update(eligible_kept=outcome)
-    return todo.update(**PERSONAL_FIELDS)
-
 
 def retention_apply(*, now: datetime.datetime | None = None) -> int:
-    """Anonymise what is past each program's retention: applications, letters, goals and
-    meeting logs of programs that ended long enough ago, and rejected applications some months
-    after the decision. Counts stay (rows are kept, their text emptied). Safe to run daily and
-    twice. Returns how many applications were anonymised."""
-    from evaluations.models import Answer, Response
-    from matching.models import RematchRequest
-    from meetings.models import Goal, GoalComment, Meeting
-
+    """Age out what is past each program's retention, app by app (each app's privacy.py says
+    what): applications, letters, goals, meeting logs and evaluation free text of programs that
+    ended long enough ago, and rejected applications some months after the decision. Counts
+    stay (rows are kept, their text emptied). Safe to run daily and twice. Returns how many
+    rows were aged out."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    expired_programs = [
+    expired = [
         program.pk
         for program in Program.objects.only("pk", "ends_on", "retention_months")
         if program.ends_on < add_months(today, -program.retention_months)
     ]
-    anonymised = 0
     with transaction.atomic():
-        anonymised += applications_anonymise(
-            Application.objects.filter(program_id__in=expired_programs)
-        )
-        GoalComment.objects.filter(goal__match__program_id__in=expired_programs).delete()
-        Goal.objects.filter(match__program_id__in=expired_programs).delete()
-        Meeting.objects.filter(match__program_id__in=expired_programs).exclude(
-            agenda="", notes="", location=""
-        ).update(agenda="", notes="", location="")
-        RematchRequest.objects.filter(match__program_id__in=expired_programs).update(reason="")
-        # Evaluation scores stay for the program's figures, no longer tied to anyone; free
-        # text could say who wrote it.
-        Answer.objects.filter(response__survey__program_id__in=expired_programs).exclude(
-            text=""
-        ).delete()
-        Response.objects.filter(
-            survey__program_id__in=expired_programs, respondent__isnull=False
-        ).update(respondent=None)
-        for program in Program.objects.only("pk", "rejected_retention_months"):
-            cutoff = add_months(now, -program.rejected_retention_months)
-            anonymised += applications_anonymise(
-                Application.objects.filter(
-                    program=program,
-                    status=Application.Status.REJECTED,
-                    decided_at__lt=cutoff,
-                )
-            )
-    if anonymised:
-        logger.info("Retention: anonymised %d application(s).", anonymised)
-    return anonymised
+        aged = privacy.age_out(expired, now)
+    if aged:
+        logger.info("Retention: aged out %d row(s).", aged)
+    return aged
 
 
 # --------------------------------------------------------------------------------------------
@@ -563,10 +568,6 @@ def coordinator_invite(*, program: Program, email: str, by):
     """Make a colleague a coordinator of the program: an existing account becomes staff, a
     new one is made without a password. Either way they get one e-mail that says what comes
     next (set a password, set up a second factor) with a link for the first step."""
-    from allauth.account.models import EmailAddress
-
-    from accounts.models import User
-
     email = User.objects.normalize_email(email.strip())
     with transaction.atomic():
         user = User.objects.filter(email__iexact=email).first()

@@ -1,12 +1,10 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from matching.models import Match
 from mentorship.errors import ServiceError
 
 from . import services
@@ -169,17 +167,10 @@ def application_detail(request, pk):
     if request.method == "POST":
         messages.error(request, _("This application can no longer be changed."))
         return redirect(application)
-    matches = (
-        Match.objects.for_user(request.user)
-        .filter(Q(adept=application) | Q(mentor=application), status=Match.Status.PUBLISHED)
-        .select_related(
-            "adept__applicant", "adept__organization", "mentor__applicant", "mentor__organization"
-        )
-    )
     return render(
         request,
         "programs/application_detail.html",
-        {"application": application, "matches": matches},
+        {"application": application},
     )
 
 

@@ -4,6 +4,7 @@ from django.urls import reverse
 from accounts.models import User
 from matching.models import Match
 from meetings.models import Goal, Meeting
+from notifications.models import Notification
 from programs.models import Application, Role
 from programs.tests.factories import ApplicationFactory
 
@@ -33,6 +34,9 @@ def test_erasing_an_account_removes_personal_data_and_keeps_the_counts(client, a
     assert Application.objects.filter(program=application.program).count() == 2  # counts stay
     match.refresh_from_db()
     assert match.status == Match.Status.ENDED
+    # The pair ends as any ended pair does: the mentor hears of it, the two are not paired again.
+    assert Notification.objects.filter(recipient=mentor.applicant, kind="match_ended").exists()
+    assert not Notification.objects.filter(recipient=adept).exists()
     assert not Goal.objects.exists()
     assert Meeting.objects.filter(status="held").count() == 1
     assert "_auth_user_id" not in client.session

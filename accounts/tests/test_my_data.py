@@ -5,7 +5,7 @@ from django.apps import apps
 from django.conf import settings
 from django.urls import reverse
 
-from accounts.export import EXCLUDED, EXPORTED
+from accounts.privacy import excluded_models, exported_models
 from matching.models import Match
 from meetings.models import Goal, Meeting
 from programs.models import Role
@@ -24,9 +24,9 @@ def test_every_model_related_to_a_user_is_exported_or_excluded_with_a_reason():
             if is_user and (field.concrete or field.many_to_many):
                 related.add(model._meta.label_lower)
     related -= {"auth.group", "auth.permission"}  # Django's permission tables, unused here
-    missing = related - EXPORTED - set(EXCLUDED)
+    missing = related - exported_models() - set(excluded_models())
     assert missing == set()
-    assert all(reason.strip() for reason in EXCLUDED.values())
+    assert all(reason.strip() for reason in excluded_models().values())
 
 
 def test_a_person_downloads_everything_about_them_and_nothing_of_others(client, adept):

@@ -255,3 +255,33 @@ def test_a_coordinator_invites_a_co_coordinator_who_gets_one_email_with_the_step
     )
     assert response.status_code == 302
     assert "confirm-email" not in response["Location"]
+
+
+def test_closing_in_the_admin_completes_the_pairs_and_a_closed_program_stays_closed(
+    client, coordinator
+):
+    from matching.models import Match
+    from programs.models import Role
+    from programs.tests.factories import ApplicationFactory
+
+    client.force_login(coordinator)
+    data = program_form_data(OrganizationFactory(), status="running")
+    data["milestones-TOTAL_FORMS"] = 0
+    assert client.post(reverse("admin:programs_program_add"), data).status_code == 302
+    program = Program.objects.get(slug="nytt-program")
+    adept = ApplicationFactory(program=program, status="accepted")
+    mentor = ApplicationFactory(program=program, role=Role.MENTOR, status="accepted")
+    match = Match.objects.create(program=program, adept=adept, mentor=mentor, status="published")
+
+    data["status"] = "closed"
+    response = client.post(change_url(program), data, follow=True)
+    assert "1 pair has completed it" in response.content.decode()
+    match.refresh_from_db()
+    assert match.status == Match.Status.COMPLETED
+
+    data["status"] = "running"
+    response = client.post(change_url(program), data)
+    assert response.status_code == 200
+    assert "stays closed" in str(response.context["adminform"].form.errors["status"])
+    program.refresh_from_db()
+    assert program.status == Program.Status.CLOSED

@@ -100,7 +100,7 @@ def test_evaluation_answers_lose_their_people_and_free_text_after_the_retention(
 def test_the_sweep_empties_every_personal_field_erasure_empties(ended):
     """One list of personal fields: region and the internal note go too, and the
     eligibility count stays."""
-    from programs.services import PERSONAL_FIELDS
+    from programs.privacy import PERSONAL_FIELDS
 
     adept = ended["adept"]
     Application.objects.filter(pk=adept.pk).update(

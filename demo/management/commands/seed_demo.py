@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from evaluations.services import survey_create
 from programs.models import Application, FocusArea, Milestone, Organization, Program, Role
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - printed by `make run`, demo data only
@@ -206,8 +207,6 @@ class Command(BaseCommand):
     def evaluations(self, program: Program) -> None:
         """The half-time and final surveys from the ready question sets, open for two weeks
         from their seminar."""
-        from evaluations.services import survey_create
-
         phases = {Milestone.Kind.HALF_TIME: "half_time", Milestone.Kind.CLOSING: "final"}
         for milestone in program.milestones.filter(kind__in=phases):
             survey_create(

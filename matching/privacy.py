@@ -1,0 +1,54 @@
+"""What matching holds about a person: the pairs they are in and their re-match requests."""
+
+from __future__ import annotations
+
+from accounts.privacy import Holder, rows
+
+from .models import Match, RematchRequest
+from .services import matches_leave
+
+
+def _matches(user) -> list[dict]:
+    matches = Match.objects.for_user(user).select_related(
+        "program", "adept__applicant", "mentor__applicant"
+    )
+    return [
+        {
+            "program": match.program.name,
+            "adept": match.adept.applicant.full_name,
+            "mentor": match.mentor.applicant.full_name,
+            "status": match.status,
+            "published_at": match.published_at,
+            "ended_at": match.ended_at,
+        }
+        for match in matches
+    ]
+
+
+def _erase(user, now) -> None:
+    matches_leave(user=user)
+    RematchRequest.objects.filter(requested_by=user).delete()
+
+
+def _age_out(program_ids, now) -> int:
+    return (
+        RematchRequest.objects.filter(match__program_id__in=program_ids)
+        .exclude(reason="")
+        .update(reason="")
+    )
+
+
+HOLDER = Holder(
+    app="matching",
+    export={
+        "matches": _matches,
+        "rematch_requests": lambda user: rows(RematchRequest.objects.filter(requested_by=user)),
+    },
+    erase=_erase,
+    age_out=_age_out,
+    exported=frozenset({"matching.rematchrequest"}),
+    excluded={
+        "matching.matchingrun": "Who ran matching: coordinators' work, not about participants.",
+        "matching.exclusion": "Coordinators' conflict-of-interest notes about pairs.",
+    },
+)

@@ -1,0 +1,82 @@
+"""What programs hold about a person: applications (with the letter) and the mentor bank."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from accounts.privacy import Holder, rows
+from mentorship.months import add_months
+
+from .models import Application, MentorBankEntry, Program
+
+# What an application says about its person, and its value once anonymised: the one list
+# that erasure and the retention sweep both empty (the data export gives the whole row).
+PERSONAL_FIELDS = {
+    "letter": "",
+    "wishes": "",
+    "unit": "",
+    "job_title": "",
+    "region": "",
+    "languages": [],
+    "manager_since": None,
+    "direct_reports": None,
+    "internal_note": "",
+    "decision_message": "",
+}
+
+
+def applications_anonymise(applications) -> int:
+    """Empty the personal fields of these applications, keeping the eligibility each had so
+    that the program's counts do not change. Returns how many had anything left to empty."""
+    has_data = Q()
+    for name, empty in PERSONAL_FIELDS.items():
+        has_data |= ~Q(**{name: empty}) if empty is not None else Q(**{f"{name}__isnull": False})
+    todo = applications.filter(has_data)
+    eligible = dict(
+        todo.filter(manager_since__isnull=False).with_eligibility().values_list("pk", "eligible")
+    )
+    for outcome in (True, False):
+        Application.objects.filter(
+            pk__in=[pk for pk, e in eligible.items() if e is outcome]
+        ).update(eligible_kept=outcome)
+    return todo.update(**PERSONAL_FIELDS)
+
+
+def _applications(user) -> list[dict]:
+    # Internal notes are the coordinators' own working notes, not data from the person.
+    applications = Application.objects.filter(applicant=user).prefetch_related("focus_areas")
+    return rows(applications, exclude=("internal_note", "decided_by"))
+
+
+def _erase(user, now) -> None:
+    # Programs bound to archive keep the application and the pair's log until their
+    # retention sweep anonymises them; everything else goes now.
+    applications_anonymise(
+        Application.objects.filter(applicant=user, program__archive_on_erasure=False)
+    )
+    MentorBankEntry.objects.filter(mentor=user).delete()
+
+
+def _age_out(program_ids, now) -> int:
+    aged = applications_anonymise(Application.objects.filter(program_id__in=program_ids))
+    for program in Program.objects.only("pk", "rejected_retention_months"):
+        cutoff = add_months(now, -program.rejected_retention_months)
+        aged += applications_anonymise(
+            Application.objects.filter(
+                program=program, status=Application.Status.REJECTED, decided_at__lt=cutoff
+            )
+        )
+    return aged
+
+
+HOLDER = Holder(
+    app="programs",
+    export={
+        "applications": _applications,
+        "mentor_bank": lambda user: rows(MentorBankEntry.objects.filter(mentor=user)),
+    },
+    erase=_erase,
+    age_out=_age_out,
+    exported=frozenset({"programs.application", "programs.mentorbankentry"}),
+    excluded={"programs.program": "Programs a coordinator runs; their content is public."},
+)
