@@ -5,6 +5,8 @@ from allauth.core import context as allauth_context
 from django.conf import settings
 from django.utils import translation
 
+from .models import User
+
 
 @dataclass
 class Site:
@@ -18,8 +20,6 @@ class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix, email, context):
         # E-mails to a known person (codes, password resets, address changes) go out in their
         # language, not in the language of the browser that asked for them.
-        from .models import User
-
         user = context.get("user") or User.objects.filter(email__iexact=email).first()
         language = getattr(user, "language", None) or translation.get_language()
         request = allauth_context.request

@@ -11,8 +11,6 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.admin import CoordinatorPermissions
 from accounts.models import is_coordinator
-from audit.models import AuditEntry
-from audit.services import audit
 from programs.models import Milestone, Program
 
 from . import services
@@ -142,15 +140,8 @@ class SurveyAdmin(CoordinatorPermissions, admin.ModelAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if not change:
-            services.questions_copy(survey=obj, start_with=form.start_from())
-        audit(
-            actor=request.user,
-            action=AuditEntry.Action.PROGRAM_CHANGED,
-            program=obj.program,
-            obj=obj,
-            detail=("survey changed: " if change else "survey added: ") + obj.phase,
+        services.survey_save(
+            survey=obj, by=request.user, start_with=None if change else form.start_from()
         )
 
     @admin.display(description=_("answers sent"), ordering="sent")

@@ -10,6 +10,8 @@ from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from audit.models import AuditEntry
+from audit.services import audit
 from matching.models import Match
 from mentorship.errors import ServiceError
 from programs.models import Role
@@ -54,6 +56,24 @@ def survey_create(
     survey.full_clean()
     survey.save()
     questions_copy(survey=survey, start_with=start_with)
+    return survey
+
+
+@transaction.atomic
+def survey_save(*, survey: Survey, by, start_with=None) -> Survey:
+    """Save a survey a coordinator set up or changed in the admin (the admin's form has
+    validated it); a new one starts with `start_with`'s questions. Audited."""
+    created = survey.pk is None
+    survey.save()
+    if created:
+        questions_copy(survey=survey, start_with=start_with)
+    audit(
+        actor=by,
+        action=AuditEntry.Action.PROGRAM_CHANGED,
+        program=survey.program,
+        obj=survey,
+        detail=("survey added: " if created else "survey changed: ") + survey.phase,
+    )
     return survey
 
 

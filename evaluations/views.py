@@ -6,13 +6,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.decorators import coordinator_required
-from audit.models import AuditEntry
-from audit.services import audit
 from mentorship.errors import ServiceError
-from mentorship.spreadsheets import csv_response
 from programs.models import Program
 
-from . import services
+from . import exports, services
 from .dashboard import program_dashboard
 from .forms import AnswerForm
 from .models import Question, Response, Survey
@@ -114,35 +111,7 @@ def results(request, pk):
 
 @coordinator_required
 def results_csv(request, pk):
-    survey = _coordinated(request, pk)
-    audit(
-        actor=request.user,
-        action=AuditEntry.Action.EXPORT,
-        program=survey.program,
-        obj=survey,
-        detail="evaluation results",
-    )
-    response, writer = csv_response(f"evaluation-{survey.program.slug}-{survey.phase}.csv")
-    writer.writerow(
-        [_("No."), _("Question"), _("Kind"), _("Group"), _("Answers"), _("Average"),
-         _("Option"), _("Count"), _("Share (%)"), _("Free text")]
-    )  # fmt: skip
-    for number, result in enumerate(survey_results(survey), start=1):
-        question = result.question
-        start = [number, question.text, question.get_kind_display()]
-        for group in result.groups:
-            if not group.shown:
-                note = _("Fewer than 3 answers: not shown.") if group.count else ""
-                writer.writerow([*start, group.label, "", "", "", "", "", note])
-                continue
-            average = f"{group.average:.2f}" if group.average is not None else ""
-            writer.writerow([*start, group.label, group.count, average, "", "", "", ""])
-            for label, count, percent in group.distribution:
-                writer.writerow([*start, group.label, "", "", label, count, percent, ""])
-        for group in result.text_groups:
-            for text in group.texts:
-                writer.writerow([*start, group.label, "", "", "", "", "", text])
-    return response
+    return exports.results_csv(_coordinated(request, pk), by=request.user)
 
 
 @coordinator_required

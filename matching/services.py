@@ -201,7 +201,7 @@ def matching_start(*, program: Program, by) -> MatchingRun:
 
 
 def _enqueue(run_id: int) -> None:
-    from .tasks import run_matching
+    from .tasks import run_matching  # noqa: PLC0415 - tasks.py imports this module
 
     try:
         run_matching.delay(run_id)
@@ -392,20 +392,25 @@ def match_add(*, program: Program, adept: Application, mentor: Application, by) 
 
 
 def match_set_locked(*, match: Match, locked: bool, by=None) -> None:
-    if match.status != Match.Status.PROPOSED:
+    # Compare and swap: a pair published or removed in another tab is not touched.
+    changed = Match.objects.filter(pk=match.pk, status=Match.Status.PROPOSED).update(locked=locked)
+    if not changed:
         raise ServiceError(_("Only proposed pairs can be locked or unlocked."))
-    Match.objects.filter(pk=match.pk).update(locked=locked)
     detail = "locked" if locked else "unlocked"
     audit(actor=by, action=AuditEntry.Action.MATCH_CHANGED, program=match.program_id, obj=match,
           detail=detail)  # fmt: skip
 
 
 def match_remove(*, match: Match, by=None) -> None:
-    if match.status != Match.Status.PROPOSED:
-        raise ServiceError(_("Only proposed pairs can be removed; end a published match instead."))
-    audit(actor=by, action=AuditEntry.Action.MATCH_CHANGED, program=match.program_id, obj=match,
-          detail="removed")  # fmt: skip
-    match.delete()
+    with transaction.atomic():
+        # Compare and swap: a pair published in another tab meanwhile is not removed.
+        removed, _rows = Match.objects.filter(pk=match.pk, status=Match.Status.PROPOSED).delete()
+        if not removed:
+            raise ServiceError(
+                _("Only proposed pairs can be removed; end a published match instead.")
+            )
+        audit(actor=by, action=AuditEntry.Action.MATCH_CHANGED, program=match.program_id,
+              obj=match, detail="removed")  # fmt: skip
 
 
 def match_swap(*, first: Match, second: Match, by=None) -> None:

@@ -1,7 +1,9 @@
+from functools import wraps
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
-from django.http import Http404
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext as _
@@ -52,12 +54,20 @@ def _unmatched(entries, matched):
     ]
 
 
+def _program(request, slug, methods):
+    """The program, if the user coordinates it (else a 404, whatever the method), and the
+    methods this page takes."""
+    program = get_object_or_404(Program.objects.coordinated_by(request.user), slug=slug)
+    if request.method not in methods:
+        return program, HttpResponseNotAllowed(methods)
+    return program, None
+
+
 @coordinator_required
 def review(request, slug):
-    program = get_object_or_404(Program.objects.coordinated_by(request.user), slug=slug)
-    if request.method == "POST":
-        _act(request, program)
-        return redirect("matching:review", slug=program.slug)
+    program, refused = _program(request, slug, ["GET", "HEAD"])
+    if refused:
+        return refused
     run = program.matching_runs.first()
     proposed = list(_matches(program, [Match.Status.PROPOSED]))
     live = list(_matches(program, [Match.Status.PUBLISHED]))
@@ -108,94 +118,137 @@ def _warn_below_minimum(request, program, matches) -> None:
             )
 
 
-def _act(request, program):
-    """One coordinator action from the review screen, through its service."""
-    action = request.POST.get("action", "")
-    matches = (
-        Match.objects.filter(program=program)
+def review_action(view):
+    """A coordinator's action from the review screen: a POST by a coordinator of the program
+    (another program is a 404), through its service; a rule that says no is shown, and the
+    coordinator is back on the review either way."""
+
+    @coordinator_required
+    @wraps(view)
+    def act(request, slug):
+        program, refused = _program(request, slug, ["POST"])
+        if refused:
+            return refused
+        try:
+            view(request, program)
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        return redirect("matching:review", slug=program.slug)
+
+    return act
+
+
+def _pairs(request, program, *fields):
+    """The program's pairs named by these POST fields, in one query; any id that is not one
+    of them is a 404."""
+    pks = [_pk(request.POST.get(field)) for field in fields]
+    pairs = (
+        Match.objects.filter(program=program, pk__in=pks)
         .select_related(
             "adept__applicant", "adept__program", "mentor__applicant", "mentor__program", "program"
         )
         .prefetch_related("adept__focus_areas", "mentor__focus_areas")
     )
-    try:
-        if action == "run":
-            run = services.matching_start(program=program, by=request.user)
-            if run.in_progress:
-                messages.info(request, _("Matching has started; this page shows its progress."))
-            else:
-                messages.success(
-                    request,
-                    ngettext(
-                        "Matching is done: %(pairs)d pair proposed.",
-                        "Matching is done: %(pairs)d pairs proposed.",
-                        run.pairs,
-                    )
-                    % {"pairs": run.pairs},
-                )
-        elif action == "publish":
-            count = services.matches_publish(program=program, by=request.user)
-            messages.success(
-                request,
-                ngettext(
-                    "%(count)d pair published; both people get an introduction by e-mail.",
-                    "%(count)d pairs published; everyone gets an introduction by e-mail.",
-                    count,
-                )
-                % {"count": count},
-            )
-        elif action in ("lock", "unlock"):
-            match = get_object_or_404(matches, pk=_pk(request.POST.get("match")))
-            services.match_set_locked(match=match, locked=action == "lock", by=request.user)
-            locked = action == "lock"
-            messages.success(
-                request, _("The pair is locked.") if locked else _("The pair is unlocked.")
-            )
-        elif action == "remove":
-            match = get_object_or_404(matches, pk=_pk(request.POST.get("match")))
-            services.match_remove(match=match, by=request.user)
-            messages.success(request, _("The pair is removed."))
-        elif action == "swap":
-            first = get_object_or_404(matches, pk=_pk(request.POST.get("match")))
-            second = get_object_or_404(matches, pk=_pk(request.POST.get("other")))
-            services.match_swap(first=first, second=second, by=request.user)
-            messages.success(request, _("The mentors are swapped; both pairs are locked."))
-            _warn_below_minimum(request, program, [first, second])
-        elif action == "add":
-            form = AddPairForm(request.POST, program=program)
-            if not form.is_valid():
-                raise ServiceError(_("Choose an accepted adept and an accepted mentor."))
-            added = services.match_add(
-                program=program,
-                adept=form.cleaned_data["adept"],
-                mentor=form.cleaned_data["mentor"],
-                by=request.user,
-            )
-            messages.success(request, _("The pair is added and locked."))
-            _warn_below_minimum(request, program, [added])
-        elif action == "end":
-            match = get_object_or_404(matches, pk=_pk(request.POST.get("match")))
-            services.match_end(match=match, by=request.user, reason=request.POST.get("reason", ""))
-            messages.success(
-                request,
-                _(
-                    "The match has ended; the two will not be matched again. Run matching to "
-                    "find new pairs."
-                ),
-            )
-        elif action in ("waitlist_adepts", "bank_mentors"):
-            _handle_unmatched(request, program, action)
-        else:
-            raise Http404
-    except ServiceError as exc:
-        messages.error(request, exc.message)
+    by_pk = {pair.pk: pair for pair in pairs}
+    if not set(pks) <= set(by_pk):
+        raise Http404
+    return [by_pk[pk] for pk in pks]
 
 
-def _handle_unmatched(request, program, action):
+def _match(request, program):
+    return _pairs(request, program, "match")[0]
+
+
+@review_action
+def run(request, program):
+    run = services.matching_start(program=program, by=request.user)
+    if run.in_progress:
+        messages.info(request, _("Matching has started; this page shows its progress."))
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "Matching is done: %(pairs)d pair proposed.",
+                "Matching is done: %(pairs)d pairs proposed.",
+                run.pairs,
+            )
+            % {"pairs": run.pairs},
+        )
+
+
+@review_action
+def publish(request, program):
+    count = services.matches_publish(program=program, by=request.user)
+    messages.success(
+        request,
+        ngettext(
+            "%(count)d pair published; both people get an introduction by e-mail.",
+            "%(count)d pairs published; everyone gets an introduction by e-mail.",
+            count,
+        )
+        % {"count": count},
+    )
+
+
+@review_action
+def lock(request, program):
+    services.match_set_locked(match=_match(request, program), locked=True, by=request.user)
+    messages.success(request, _("The pair is locked."))
+
+
+@review_action
+def unlock(request, program):
+    services.match_set_locked(match=_match(request, program), locked=False, by=request.user)
+    messages.success(request, _("The pair is unlocked."))
+
+
+@review_action
+def remove(request, program):
+    services.match_remove(match=_match(request, program), by=request.user)
+    messages.success(request, _("The pair is removed."))
+
+
+@review_action
+def swap(request, program):
+    first, second = _pairs(request, program, "match", "other")
+    services.match_swap(first=first, second=second, by=request.user)
+    messages.success(request, _("The mentors are swapped; both pairs are locked."))
+    _warn_below_minimum(request, program, [first, second])
+
+
+@review_action
+def add(request, program):
+    form = AddPairForm(request.POST, program=program)
+    if not form.is_valid():
+        raise ServiceError(_("Choose an accepted adept and an accepted mentor."))
+    added = services.match_add(
+        program=program,
+        adept=form.cleaned_data["adept"],
+        mentor=form.cleaned_data["mentor"],
+        by=request.user,
+    )
+    messages.success(request, _("The pair is added and locked."))
+    _warn_below_minimum(request, program, [added])
+
+
+@review_action
+def end(request, program):
+    match = _match(request, program)
+    services.match_end(match=match, by=request.user, reason=request.POST.get("reason", ""))
+    messages.success(
+        request,
+        _(
+            "The match has ended; the two will not be matched again. Run matching to find new "
+            "pairs."
+        ),
+    )
+
+
+def _unmatched_accepted(program, key):
+    """The accepted applications a run left out, less those matched by hand since."""
     run = program.matching_runs.first()
-    key = "unmatched_adepts" if action == "waitlist_adepts" else "unmatched_mentors"
     matched = Match.objects.filter(program=program).live()
-    applications = (
+    return (
         Application.objects.filter(
             program=program,
             status=Application.Status.ACCEPTED,
@@ -204,24 +257,37 @@ def _handle_unmatched(request, program, action):
         .exclude(pk__in=matched.values("adept"))
         .exclude(pk__in=matched.values("mentor"))
     )
-    if action == "waitlist_adepts":
-        changed, errors = applications_decide(
-            applications=applications, decision=Application.Status.WAITLISTED, by=request.user
-        )
-        done = ngettext(
-            "%(count)d unmatched adept moved to the waiting list.",
-            "%(count)d unmatched adepts moved to the waiting list.",
-            changed,
-        )
-    else:
-        changed, errors = applications_move_to_bank(applications=applications, by=request.user)
-        done = ngettext(
-            "%(count)d unmatched mentor moved to the mentor bank.",
-            "%(count)d unmatched mentors moved to the mentor bank.",
-            changed,
-        )
+
+
+@review_action
+def waitlist_adepts(request, program):
+    changed, errors = applications_decide(
+        applications=_unmatched_accepted(program, "unmatched_adepts"),
+        decision=Application.Status.WAITLISTED,
+        by=request.user,
+    )
     for error in errors:
         messages.error(request, error)
+    done = ngettext(
+        "%(count)d unmatched adept moved to the waiting list.",
+        "%(count)d unmatched adepts moved to the waiting list.",
+        changed,
+    )
+    messages.success(request, done % {"count": changed})
+
+
+@review_action
+def bank_mentors(request, program):
+    changed, errors = applications_move_to_bank(
+        applications=_unmatched_accepted(program, "unmatched_mentors"), by=request.user
+    )
+    for error in errors:
+        messages.error(request, error)
+    done = ngettext(
+        "%(count)d unmatched mentor moved to the mentor bank.",
+        "%(count)d unmatched mentors moved to the mentor bank.",
+        changed,
+    )
     messages.success(request, done % {"count": changed})
 
 

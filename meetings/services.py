@@ -106,9 +106,14 @@ def goal_comment(*, goal: Goal, user, text: str) -> GoalComment:
     return GoalComment.objects.create(goal=goal, author=user, text=text.strip())
 
 
-def meeting_save(*, meeting: Meeting, user, now: datetime.datetime | None = None) -> Meeting:
-    """Plan a meeting, change it, mark it held (with notes) or cancel it."""
+def meeting_save(
+    *, meeting: Meeting, user, status: str | None = None, now: datetime.datetime | None = None
+) -> Meeting:
+    """Plan a meeting, change it, mark it held (with notes) or cancel it (`status`; None
+    keeps the one it has)."""
     now = now or timezone.now()
+    if status is not None:
+        meeting.status = status
     match = meeting.match
     _check_writable(match, user)
     program = match.program

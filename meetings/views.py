@@ -124,15 +124,13 @@ def _meeting_form(request, match, meeting):
     form = MeetingForm(request.POST or None, instance=meeting)
     action = request.POST.get("action", "save")
     if request.method == "POST" and form.is_valid():
-        meeting = form.instance
-        if action == "held":
-            meeting.status = Meeting.Status.HELD
-        elif action == "cancel":
-            meeting.status = Meeting.Status.CANCELLED
-        elif action == "plan":
-            meeting.status = Meeting.Status.PLANNED
+        status = {
+            "held": Meeting.Status.HELD,
+            "cancel": Meeting.Status.CANCELLED,
+            "plan": Meeting.Status.PLANNED,
+        }.get(action)
         try:
-            services.meeting_save(meeting=meeting, user=request.user)
+            services.meeting_save(meeting=form.instance, user=request.user, status=status)
         except ServiceError as exc:
             form.add_error(None, exc.message)
         else:

@@ -1,6 +1,7 @@
 from celery import shared_task
 
 from . import services
+from .planning import plan_all
 
 
 @shared_task
@@ -12,8 +13,6 @@ def deliver_pending() -> int:
 def plan_notifications() -> int:
     """The hourly planning sweep: reminders, milestone notices, evaluation invitations and
     digests due now."""
-    from .planning import plan_all
-
     planned = plan_all()
     if planned:
         services.kick_delivery()

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime
 
+from allauth.account.forms import default_token_generator
+from allauth.account.utils import user_pk_to_url_str
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -105,9 +107,6 @@ def _milestone(notification, cache):
 
 
 def _coordinator_invitation(notification, cache):
-    from allauth.account.forms import default_token_generator
-    from allauth.account.utils import user_pk_to_url_str
-
     program = loaded(cache, notification, "program")
     user = notification.recipient
     context = {

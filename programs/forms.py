@@ -106,14 +106,7 @@ class ApplicationForm(forms.ModelForm):
             fields["membership_confirmed"].label = program.membership_label
         else:
             del fields["membership_confirmed"]
-        if role == Role.MENTOR:
-            fields["mentor_capacity"].widget = forms.NumberInput(attrs={"min": 1, "max": 3})
-            fields["mentor_capacity"].help_text = _("From 1 to 3.")
-            if not program.mentor_bank:
-                del fields["consent_bank"]
-        else:
-            del fields["mentor_capacity"]
-            del fields["consent_bank"]
+        self._fields_of_role(program, role)
         if self.instance.pk:
             fields["consent_processing"].initial = bool(self.instance.consent_processing_at)
             if "consent_bank" in fields:
@@ -129,3 +122,15 @@ class ApplicationForm(forms.ModelForm):
         else:
             for field in fields.values():
                 field.required = False
+
+    def _fields_of_role(self, program: Program, role: str) -> None:
+        """Capacity is a mentor's; the mentor bank is for mentors, where the program has one."""
+        fields = self.fields
+        if role == Role.MENTOR:
+            fields["mentor_capacity"].widget = forms.NumberInput(attrs={"min": 1, "max": 3})
+            fields["mentor_capacity"].help_text = _("From 1 to 3.")
+            if not program.mentor_bank:
+                del fields["consent_bank"]
+        else:
+            del fields["mentor_capacity"]
+            del fields["consent_bank"]

@@ -201,6 +201,35 @@ def _check_eligible(application: Application) -> None:
         raise ServiceError(unmet[0])
 
 
+def _check_still_open(application: Application) -> None:
+    """Lock the row: a coordinator's decision or a withdrawal in another tab must not be
+    overwritten by a stale form. The application keeps the status and time it has."""
+    current = Application.objects.select_for_update().get(pk=application.pk)
+    if current.status not in (Application.Status.DRAFT, Application.Status.SUBMITTED):
+        raise ServiceError(
+            _("This application is %(status)s and can no longer be changed.")
+            % {"status": current.get_status_display().lower()}
+        )
+    application.status = current.status
+    application.submitted_at = current.submitted_at
+
+
+def _check_contents(application: Application, *, sending: bool) -> None:
+    program = application.program
+    if (
+        application.organization_id
+        and not program.organizations.filter(pk=application.organization_id).exists()
+    ):
+        raise ServiceError(_("Choose one of the program's participating organisations."))
+    # A draft may run long while it is written; what is sent keeps to the page.
+    sending = sending or application.status == Application.Status.SUBMITTED
+    if sending and len(application.letter) > program.letter_max_chars:
+        raise ServiceError(
+            _("The motivation letter is %(length)d characters; the limit is %(limit)d.")
+            % {"length": len(application.letter), "limit": program.letter_max_chars}
+        )
+
+
 def application_save(
     *,
     application: Application,
@@ -223,28 +252,8 @@ def application_save(
     with transaction.atomic():
         _check_window(program, now)
         if application.pk:
-            # Lock the row: a coordinator's decision or a withdrawal in another tab must not
-            # be overwritten by a stale form.
-            current = Application.objects.select_for_update().get(pk=application.pk)
-            if current.status not in (Application.Status.DRAFT, Application.Status.SUBMITTED):
-                raise ServiceError(
-                    _("This application is %(status)s and can no longer be changed.")
-                    % {"status": current.get_status_display().lower()}
-                )
-            application.status = current.status
-            application.submitted_at = current.submitted_at
-        if (
-            application.organization_id
-            and not program.organizations.filter(pk=application.organization_id).exists()
-        ):
-            raise ServiceError(_("Choose one of the program's participating organisations."))
-        # A draft may run long while it is written; what is sent keeps to the page.
-        sending = submit or application.status == Application.Status.SUBMITTED
-        if sending and len(application.letter) > program.letter_max_chars:
-            raise ServiceError(
-                _("The motivation letter is %(length)d characters; the limit is %(limit)d.")
-                % {"length": len(application.letter), "limit": program.letter_max_chars}
-            )
+            _check_still_open(application)
+        _check_contents(application, sending=submit)
         if application.role == Role.ADEPT:
             application.mentor_capacity = None
         application.consent_processing_at = (
@@ -308,6 +317,19 @@ def decision_notification(application: Application, decision: str) -> Notificati
     )
 
 
+def _check_decision(decision: str, reason: str, message: str) -> str:
+    """The rejection reason the decision keeps (none unless it is a rejection)."""
+    if decision not in Application.DECISIONS:
+        raise ServiceError(_("Unknown decision."))
+    if decision != Application.Status.REJECTED:
+        return ""
+    if reason not in Application.RejectionReason.values:
+        raise ServiceError(_("Choose the reason for the rejection."))
+    if reason == Application.RejectionReason.OTHER and not message:
+        raise ServiceError(_("Write the reason the applicant will read."))
+    return reason
+
+
 def applications_decide(
     *,
     applications,
@@ -325,16 +347,8 @@ def applications_decide(
     application that already has the decision is left alone.
     """
     now = now or timezone.now()
-    if decision not in Application.DECISIONS:
-        raise ServiceError(_("Unknown decision."))
     message = message.strip()
-    if decision == Application.Status.REJECTED:
-        if reason not in Application.RejectionReason.values:
-            raise ServiceError(_("Choose the reason for the rejection."))
-        if reason == Application.RejectionReason.OTHER and not message:
-            raise ServiceError(_("Write the reason the applicant will read."))
-    else:
-        reason = ""
+    reason = _check_decision(decision, reason, message)
     errors = []
     with transaction.atomic():
         ids = [application.pk for application in applications]

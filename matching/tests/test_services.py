@@ -190,7 +190,8 @@ def test_a_rematch_request_reaches_the_coordinator_and_ending_creates_an_exclusi
     client.force_login(coordinator)
     review = reverse("matching:review", args=["larosaten"])
     assert "HEMLIG-ORSAK" in client.get(review).content.decode()
-    client.post(review, {"action": "end", "match": match.pk, "reason": "Fungerade inte"})
+    end = reverse("matching:end", args=["larosaten"])
+    client.post(end, {"match": match.pk, "reason": "Fungerade inte"})
     match.refresh_from_db()
     assert match.status == Match.Status.ENDED
     assert Exclusion.objects.filter(adept=adept.applicant, mentor=mentor.applicant).exists()
@@ -269,9 +270,8 @@ def test_the_unmatched_go_to_the_waiting_list_and_the_mentor_bank(client, coordi
     s["program"].save()
     services.matching_start(program=s["program"], by=coordinator)
     client.force_login(coordinator)
-    review = reverse("matching:review", args=["larosaten"])
-    client.post(review, {"action": "waitlist_adepts"})
-    client.post(review, {"action": "bank_mentors"})
+    client.post(reverse("matching:waitlist_adepts", args=["larosaten"]))
+    client.post(reverse("matching:bank_mentors", args=["larosaten"]))
     statuses = dict(Application.objects.values_list("pk", "status"))
     assert statuses[lonely.pk] == Application.Status.WAITLISTED
     assert statuses[spare.pk] == Application.Status.BANKED
@@ -302,8 +302,10 @@ def test_the_review_runs_the_same_queries_for_20_and_200_pairs(client, coordinat
 
 def test_another_programs_coordinator_cannot_act_on_the_review(client, other_coordinator, setup):
     client.force_login(other_coordinator)
-    url = reverse("matching:review", args=["larosaten"])
-    assert client.post(url, {"action": "publish"}).status_code == 404
+    for action in ("publish", "run", "bank_mentors"):
+        url = reverse(f"matching:{action}", args=["larosaten"])
+        assert client.post(url).status_code == 404
+    assert client.get(reverse("matching:review", args=["larosaten"])).status_code == 404
     assert not Notification.objects.exists()
 
 
@@ -380,9 +382,9 @@ def test_a_swap_below_the_minimum_score_is_kept_with_a_warning_that_says_the_sco
         pairs.append(Match.objects.create(program=program, adept=adept, mentor=mentor))
     type(program).objects.filter(pk=program.pk).update(matching_min_score=95)
     client.force_login(coordinator)
-    review = reverse("matching:review", args=[program.slug])
+    swap = reverse("matching:swap", args=[program.slug])
     page = client.post(
-        review, {"action": "swap", "match": pairs[0].pk, "other": pairs[1].pk}, follow=True
+        swap, {"match": pairs[0].pk, "other": pairs[1].pk}, follow=True
     ).content.decode()
     assert "The mentors are swapped" in page
     pairs[0].refresh_from_db()
@@ -429,6 +431,41 @@ def test_counts_in_messages_use_the_plural_forms_of_the_language(client, coordin
     coordinator.save(update_fields=["language"])
     client.force_login(coordinator)
     page = client.post(
-        reverse("matching:review", args=[program.slug]), {"action": "bank_mentors"}, follow=True
+        reverse("matching:bank_mentors", args=[program.slug]), follow=True
     ).content.decode()
     assert "1 mentor utan match flyttad till mentorbanken." in page
+
+
+def _remove(match, by):
+    services.match_remove(match=match, by=by)
+
+
+def _lock(match, by):
+    services.match_set_locked(match=match, locked=True, by=by)
+
+
+def _end(match, by):
+    services.match_end(match=match, by=by, reason="Två flikar")
+
+
+@pytest.mark.parametrize(
+    ("act", "seen", "meanwhile"),
+    [(_remove, "proposed", "published"), (_lock, "proposed", "published"),
+     (_end, "published", "ended")],
+    ids=["remove", "lock", "end"],
+)  # fmt: skip
+def test_a_pair_changed_in_another_tab_is_not_changed_from_a_stale_page(
+    coordinator, act, seen, meanwhile
+):
+    """Compare and swap: the state the page was drawn from is checked in the update itself."""
+    program = ProgramFactory()
+    adept = ApplicationFactory(program=program, status="accepted")
+    mentor = ApplicationFactory(program=program, role=Role.MENTOR, status="accepted")
+    match = Match.objects.create(program=program, adept=adept, mentor=mentor, status=seen)
+    stale = Match.objects.select_related("program").get(pk=match.pk)
+    Match.objects.filter(pk=match.pk).update(status=meanwhile)
+    with pytest.raises(ServiceError):
+        act(stale, coordinator)
+    match.refresh_from_db()
+    assert (match.status, match.locked, match.end_reason) == (meanwhile, False, "")
+    assert not Exclusion.objects.exists()

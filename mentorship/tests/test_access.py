@@ -42,7 +42,7 @@ class Case:
     expect: dict[str, int | str]
     kwargs: dict | Callable = field(default_factory=dict)
     method: str = "get"
-    data: dict = field(default_factory=dict)
+    data: dict | Callable = field(default_factory=dict)
     program_status: str = Program.Status.OPEN
     label: str = ""
 
@@ -136,11 +136,40 @@ ACCESS = [
     ),
     Case(
         "matching:review",
-        {**everyone(404), "anonymous": LOGIN, "coordinator": 302, "superuser": 302},
+        {**everyone(404), "anonymous": LOGIN, "coordinator": 405, "superuser": 405},
         kwargs={"slug": "the-program"},
         method="post",
-        data={"action": "run"},
-        label="run",
+        label="post",
+    ),
+    # One view per action on the review: a POST by the program's coordinators, back to the
+    # review (with the service's message when there is nothing to act on); GET is refused.
+    *(
+        Case(
+            f"matching:{action}",
+            {**everyone(404), "anonymous": LOGIN, "coordinator": 302, "superuser": 302},
+            kwargs={"slug": "the-program"},
+            method="post",
+            # The program's own pair: the service is reached (and may say no).
+            data=lambda o: {"match": o["match"].pk, "other": o["match"].pk, "reason": "Byte"},
+        )
+        for action in (
+            "run",
+            "publish",
+            "lock",
+            "unlock",
+            "remove",
+            "swap",
+            "add",
+            "end",
+            "waitlist_adepts",
+            "bank_mentors",
+        )
+    ),
+    Case(
+        "matching:publish",
+        {**everyone(404), "anonymous": LOGIN, "coordinator": 405, "superuser": 405},
+        kwargs={"slug": "the-program"},
+        label="get",
     ),
     # A participant's own page: coordinators see matches in the review, not here.
     Case("matching:rematch", pair_only(200), kwargs=lambda o: {"pk": o["match"].pk}),
@@ -274,7 +303,8 @@ def test_access(client, cast, case, role):
 
     kwargs = case.kwargs(objects) if callable(case.kwargs) else case.kwargs
     url = reverse(case.name, kwargs=kwargs)
-    response = getattr(client, case.method)(url, case.data)
+    data = case.data(objects) if callable(case.data) else case.data
+    response = getattr(client, case.method)(url, data)
 
     # Every page carries the security headers, whatever the answer.
     assert "default-src 'self'" in response["Content-Security-Policy"]

@@ -101,7 +101,9 @@ def test_too_many_fields_is_a_400(client, world):
 @pytest.mark.parametrize("action", ["lock", "unlock", "remove", "swap", "end"])
 @pytest.mark.parametrize("bad", ["", "abc", "-1", "99999999999999999999"])
 def test_tampered_ids_on_the_matching_review_are_a_404(client, world, action, bad):
-    response = client.post(world[12], {"action": action, "match": bad, "other": bad})
+    assert world[12] == reverse("matching:review", args=["fuzz"])
+    url = reverse(f"matching:{action}", args=["fuzz"])
+    response = client.post(url, {"match": bad, "other": bad})
     assert response.status_code == 404
 
 
