@@ -77,6 +77,7 @@ test: setup browser
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 	$(VENV)/bin/pytest
 
 # A screenshot of each step of the program year (e2e/test_journey.py) in docs/screenshots/.
@@ -91,6 +92,7 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 
 messages: $(VENV)/.installed
 	$(VENV)/bin/python scripts/allauth_spelling.py module

@@ -87,6 +87,9 @@ class Side:
     wish_regions: np.ndarray  # (n, R) bool: regions named in the free-text wishes
     wish_organizations: np.ndarray  # (n, O) bool: organisations named in the wishes
     capacity: np.ndarray | None = None  # (n,) int, mentors only
+    # Set by _prepare: the focus as float32 for the products, and each row's count of needs.
+    _focus32: np.ndarray = field(init=False, repr=False, compare=False)
+    _needs: np.ndarray = field(init=False, repr=False, compare=False)
 
     def __len__(self):
         return len(self.person)
@@ -103,7 +106,7 @@ class Result:
     unmatched_mentors: dict[int, str] = field(default_factory=dict)
     # (n, 4) per adept: how many mentors each hard rule rules out (organisation, unit,
     # exclusion, same person), to explain why others were not possible.
-    ruled_out: np.ndarray | None = None
+    ruled_out: np.ndarray = field(default_factory=lambda: np.zeros((0, 4), dtype=np.int32))
     timings: dict[str, float] = field(default_factory=dict)  # matrix_s, solve_s
     solver: str = ""  # "dense" (exact) or "candidates" (each adept's best k)
 
@@ -249,7 +252,7 @@ def pair_blocks(adepts, mentors, a, b, *, rule, excluded) -> np.ndarray:
 
 def pair_scores(components: dict[str, np.ndarray], weights=None) -> np.ndarray:
     w = normalised_weights(weights)
-    return sum(np.float64(w[name]) * components[name] for name in COMPONENTS)
+    return np.asarray(sum(np.float64(w[name]) * components[name] for name in COMPONENTS))
 
 
 def _solve_dense(value: np.ndarray, columns: np.ndarray):

@@ -126,7 +126,7 @@ def _vocabulary(program: Program, everyone: list[Application]) -> dict:
     organizations = list(program.organizations.all())
     # The program's organisations first (their columns are the wish columns), then any other
     # an application names, so that two people of one outside organisation are "the same".
-    organization_ids = {o.pk: i for i, o in enumerate(organizations)}
+    organization_ids: dict[int | None, int] = {o.pk: i for i, o in enumerate(organizations)}
     unit_ids: dict[tuple, int] = {}
     for application in everyone:
         organization_ids.setdefault(application.organization_id, len(organization_ids))
@@ -299,7 +299,9 @@ def matching_run(*, run: MatchingRun) -> MatchingRun:
 # --------------------------------------------------------------------------------------------
 
 
-def _pair_sides(program: Program, adept: Application, mentor: Application):
+def _pair_sides(
+    program: Program, adept: Application, mentor: Application
+) -> tuple[engine.Side, engine.Side]:
     """The engine's arrays for one adept and one mentor, numbered as the matching does."""
     common = _vocabulary(program, [adept, mentor])
     return (
@@ -349,7 +351,7 @@ def _check_pair(program: Program, adept: Application, mentor: Application):
     return sides
 
 
-def _score_pair(program: Program, sides) -> tuple[float, dict]:
+def _score_pair(program: Program, sides: tuple[engine.Side, engine.Side]) -> tuple[float, dict]:
     """Score and components of one pair from its engine arrays (`_pair_sides`)."""
     first = np.array([0])
     components = engine.pair_components(*sides, first, first)

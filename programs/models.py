@@ -531,7 +531,7 @@ class MonthsBefore(models.Func):
     arity = 2
     output_field = models.DateField()
 
-    def as_sql(self, compiler, connection, **extra_context):
+    def as_sql(self, compiler, connection, function=None, template=None, arg_joiner=None, **extra):
         date_sql, date_params = compiler.compile(self.source_expressions[0])
         months_sql, months_params = compiler.compile(self.source_expressions[1])
         return (

@@ -11,7 +11,7 @@ from .models import Application, MentorBankEntry, Program
 
 # What an application says about its person, and its value once anonymised: the one list
 # that erasure and the retention sweep both empty (the data export gives the whole row).
-PERSONAL_FIELDS = {
+PERSONAL_FIELDS: dict[str, object] = {
     "letter": "",
     "wishes": "",
     "unit": "",

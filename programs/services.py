@@ -66,7 +66,7 @@ def program_close_applications(*, now: datetime.datetime | None = None) -> int:
 # one to running (`program_close_applications`); a coordinator may move back while people wait
 # (the deadline was extended, the start moved), but not hide a program once people applied, and
 # a closed program stays closed: its pairs have completed the year.
-STATUS_MOVES = {
+STATUS_MOVES: dict[str, set[str]] = {
     Program.Status.DRAFT: {Program.Status.OPEN, Program.Status.SELECTION, Program.Status.RUNNING,
                            Program.Status.CLOSED},
     Program.Status.OPEN: {Program.Status.DRAFT, Program.Status.SELECTION, Program.Status.RUNNING,
@@ -116,7 +116,8 @@ def program_set_status(*, program: Program, status: str, by, now=None) -> dict:
             for _receiver, counts in signals.program_closed.send(
                 sender=Program, program=program, by=by, now=now
             ):
-                outcome.update(counts or {})
+                if isinstance(counts, dict):
+                    outcome.update(counts)
     return outcome
 
 
@@ -139,7 +140,7 @@ def _check_window(program: Program, now) -> None:
 
 def _check_complete(application: Application, focus_areas) -> None:
     missing = [
-        str(Application._meta.get_field(name).verbose_name)
+        str(getattr(Application._meta.get_field(name), "verbose_name", name))
         for name in Application.REQUIRED_TO_SUBMIT
         if getattr(application, name) in (None, "")
     ]
