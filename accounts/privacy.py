@@ -17,6 +17,7 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.usersessions.models import UserSession
 from django.apps import apps
+from django.db import models
 from django.forms.models import model_to_dict
 from django.utils.translation import gettext as _
 
@@ -77,9 +78,16 @@ def excluded_models() -> dict[str, str]:
 
 
 def rows(queryset, fields=None, exclude=()) -> list[dict]:
-    """A queryset as export rows: the model's own fields, less `exclude`."""
+    """A queryset as export rows: the model's own fields, less `exclude`. Related objects of
+    a many-to-many field (an application's focus areas) are given by their names."""
     return [
-        {k: v for k, v in model_to_dict(obj, fields=fields).items() if k not in exclude}
+        {
+            k: [str(item) for item in v]
+            if isinstance(v, list | tuple) and v and isinstance(v[0], models.Model)
+            else v
+            for k, v in model_to_dict(obj, fields=fields).items()
+            if k not in exclude
+        }
         for obj in queryset
     ]
 

@@ -8,18 +8,7 @@ urlpatterns = [
     path("manage/programs/<slug:slug>/matching/", views.review, name="review"),
     *(
         path(f"manage/programs/<slug:slug>/matching/{name}/", getattr(views, name), name=name)
-        for name in (
-            "run",
-            "publish",
-            "lock",
-            "unlock",
-            "remove",
-            "swap",
-            "add",
-            "end",
-            "waitlist_adepts",
-            "bank_mentors",
-        )
+        for name in views.REVIEW_ACTIONS
     ),
     path("matches/<int:pk>/new-match/", views.rematch, name="rematch"),
 ]

@@ -259,6 +259,12 @@ def _unmatched_accepted(program, key):
     )
 
 
+def _moved(request, changed: int, errors: list[str], done: str) -> None:
+    for error in errors:
+        messages.error(request, error)
+    messages.success(request, done % {"count": changed})
+
+
 @review_action
 def waitlist_adepts(request, program):
     changed, errors = applications_decide(
@@ -266,14 +272,12 @@ def waitlist_adepts(request, program):
         decision=Application.Status.WAITLISTED,
         by=request.user,
     )
-    for error in errors:
-        messages.error(request, error)
     done = ngettext(
         "%(count)d unmatched adept moved to the waiting list.",
         "%(count)d unmatched adepts moved to the waiting list.",
         changed,
     )
-    messages.success(request, done % {"count": changed})
+    _moved(request, changed, errors, done)
 
 
 @review_action
@@ -281,14 +285,19 @@ def bank_mentors(request, program):
     changed, errors = applications_move_to_bank(
         applications=_unmatched_accepted(program, "unmatched_mentors"), by=request.user
     )
-    for error in errors:
-        messages.error(request, error)
     done = ngettext(
         "%(count)d unmatched mentor moved to the mentor bank.",
         "%(count)d unmatched mentors moved to the mentor bank.",
         changed,
     )
-    messages.success(request, done % {"count": changed})
+    _moved(request, changed, errors, done)
+
+
+# The coordinator's actions on the review, one view and one URL each (matching/urls.py).
+REVIEW_ACTIONS = (
+    "run", "publish", "lock", "unlock", "remove", "swap", "add", "end", "waitlist_adepts",
+    "bank_mentors",
+)  # fmt: skip
 
 
 @login_required

@@ -81,3 +81,27 @@ def test_erasure_leaves_the_programs_eligible_count_as_it_was(client, adept):
     assert application.internal_note == ""
     assert application.eligible_kept is True
     assert funnel(application.program) == before
+
+
+def test_the_other_person_hears_the_pair_ended_without_a_name_from_another_language(client, adept):
+    from django.core import mail
+
+    from accounts.tests.factories import UserFactory
+    from notifications.services import notifications_deliver
+
+    application = ApplicationFactory(applicant=adept)
+    adept.language = "da"
+    adept.save(update_fields=["language"])
+    mentor = ApplicationFactory(
+        program=application.program, role=Role.MENTOR, applicant=UserFactory(language="sv")
+    )
+    Match.objects.create(
+        program=application.program, adept=application, mentor=mentor, status="published"
+    )
+    client.force_login(adept)
+    client.post(reverse("accounts:delete"), {"email": adept.email})
+    notifications_deliver()
+    [message] = mail.outbox
+    assert message.to == [mentor.applicant.email]
+    assert "har avslutat sitt konto" in message.body
+    assert "Slettet" not in message.body and adept.full_name not in message.body

@@ -48,3 +48,14 @@ def test_a_person_downloads_everything_about_them_and_nothing_of_others(client, 
     assert [g["title"] for g in data["goals"]] == ["Mitt mål"]
     assert [m["notes"] for m in data["meetings"]] == ["Vi"]
     assert data["matches"][0]["mentor"] == other.applicant.full_name
+
+
+def test_the_export_names_an_applications_focus_areas(client, adept):
+    from programs.tests.factories import FocusAreaFactory
+
+    application = ApplicationFactory(applicant=adept)
+    application.focus_areas.set([FocusAreaFactory(name_sv="Budget", name_en="Budget")])
+    client.force_login(adept)
+    response = client.get(reverse("accounts:my_data"))
+    assert response.status_code == 200
+    assert json.loads(response.content)["applications"][0]["focus_areas"] == ["Budget"]

@@ -16,6 +16,7 @@ from django.utils import timezone
 from accounts.tests.factories import UserFactory
 from evaluations.services import survey_create
 from matching.models import Match
+from matching.views import REVIEW_ACTIONS
 from meetings.models import CalendarFeed, Goal, Meeting
 from programs.models import Program, Role
 from programs.tests.factories import ApplicationFactory, MilestoneFactory, ProgramFactory
@@ -152,18 +153,7 @@ ACCESS = [
             # The program's own pair: the service is reached (and may say no).
             data=lambda o: {"match": o["match"].pk, "other": o["match"].pk, "reason": "Byte"},
         )
-        for action in (
-            "run",
-            "publish",
-            "lock",
-            "unlock",
-            "remove",
-            "swap",
-            "add",
-            "end",
-            "waitlist_adepts",
-            "bank_mentors",
-        )
+        for action in REVIEW_ACTIONS
     ),
     Case(
         "matching:publish",
