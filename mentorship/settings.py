@@ -263,6 +263,8 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=5)
 # How long a worker holds a batch it is sending before another worker may take it over.
 NOTIFICATION_LEASE_SECONDS = env.int("NOTIFICATION_LEASE_SECONDS", default=300)
+# How many e-mails a worker claims at a time (each batch has a lease of its own).
+NOTIFICATION_BATCH_SIZE = env.int("NOTIFICATION_BATCH_SIZE", default=200)
 
 # --------------------------------------------------------------------------------------------
 # Security: on whenever DEBUG is off

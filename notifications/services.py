@@ -77,7 +77,9 @@ def backoff(attempts: int) -> datetime.timedelta:
     return datetime.timedelta(minutes=2**attempts)
 
 
-def notifications_deliver(*, batch_size: int = 200, now: datetime.datetime | None = None) -> int:
+def notifications_deliver(
+    *, batch_size: int | None = None, now: datetime.datetime | None = None
+) -> int:
     """Send due notifications in batches. Returns how many were sent.
 
     A batch is claimed first: locked with SKIP LOCKED (two workers never take the same rows)
@@ -85,9 +87,14 @@ def notifications_deliver(*, batch_size: int = 200, now: datetime.datetime | Non
     statement right after the mail server took it, so a worker killed half-way leaves only
     its unsent rows, which the next sweep picks up when the lease runs out.
     """
-    now = now or timezone.now()
+    batch_size = batch_size or settings.NOTIFICATION_BATCH_SIZE
+    fixed = now
     sent = 0
     while True:
+        # Each batch is claimed, and its lease counted, from the moment it is claimed: in a
+        # long run, a lease counted from the start would already have run out for later
+        # batches, and another worker could take them again.
+        now = fixed or timezone.now()
         with transaction.atomic():
             batch = list(
                 Notification.objects.due(now)

@@ -135,3 +135,46 @@ def test_a_worker_killed_while_delivering_leaves_no_email_lost_or_doubled(redis_
     assert all_sent(), output
     recipients = [line.split("\t")[0] for line in accepted(tmp_path)]
     assert sorted(recipients) == sorted(person.email for person in people)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_long_delivery_leases_each_batch_from_its_claim_so_a_second_worker_sends_nothing_twice(
+    redis_server, tmp_path
+):
+    """Batches of 10 to a slow mail server take longer together than the lease: a lease
+    counted from the start of the run would have run out for the later batches, and the second
+    worker would take them again."""
+    people = [UserFactory() for _ in range(80)]
+    program = ProgramFactory()
+    notify_many(
+        [
+            Notification(
+                recipient=person, program=program, kind=Notification.Kind.BANK_INVITATION,
+                key=f"bank_invitation:{program.pk}", context={"program": program.pk},
+            )
+            for person in people
+        ]
+    )  # fmt: skip
+    queue = f"test-{uuid.uuid4().hex}"
+    environment = {
+        "DJANGO_EMAIL_BACKEND": SLOW,
+        "TEST_MAIL_LOG": str(tmp_path / "accepted.log"),
+        "NOTIFICATION_LEASE_SECONDS": "1",
+        "NOTIFICATION_BATCH_SIZE": "10",
+    }
+    workers = [start_worker(redis_server.url, queue, **environment) for _ in range(2)]
+    celery_app.send_task("notifications.tasks.deliver_pending", queue=queue)
+    # The second run starts when the first has been sending for longer than one lease.
+    deadline = time.monotonic() + 60
+    while len(accepted(tmp_path)) < 55 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    celery_app.send_task("notifications.tasks.deliver_pending", queue=queue)
+
+    def all_sent():
+        return not Notification.objects.exclude(status="sent").exists()
+
+    output = wait_for(workers[0], all_sent, timeout=90)
+    wait_for(workers[1], lambda: True, timeout=5)
+    assert all_sent(), output
+    recipients = [line.split("\t")[0] for line in accepted(tmp_path)]
+    assert sorted(recipients) == sorted(person.email for person in people)
