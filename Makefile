@@ -7,7 +7,7 @@ REDIS_PORT ?= 56379
 export PG_PORT REDIS_PORT
 export DATABASE_URL ?= postgres://mentorship@127.0.0.1:$(PG_PORT)/mentorship
 export CELERY_BROKER_URL ?= redis://127.0.0.1:$(REDIS_PORT)/0
-export CACHE_URL ?= rediscache://127.0.0.1:$(REDIS_PORT)/2
+export CACHE_URL ?= dbcache://django_cache
 export DJANGO_DEBUG ?= true
 
 VENV := .venv

@@ -3,6 +3,7 @@ from dataclasses import dataclass
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.utils import translation
 
 from .models import User
@@ -27,6 +28,15 @@ class AccountAdapter(DefaultAccountAdapter):
         context = {**context, "current_site": Site(name=settings.SITE_NAME, domain=domain)}
         with translation.override(language):
             return super().send_mail(template_prefix, email, context)
+
+    def get_client_ip(self, request):
+        # With DJANGO_TRUSTED_PROXY_COUNT set, allauth reads the client from X-Forwarded-For
+        # and refuses a header with fewer entries than proxies (a request that did not come
+        # through them): that is the peer itself, not a reason for a 500.
+        try:
+            return super().get_client_ip(request)
+        except ImproperlyConfigured:
+            return request.META["REMOTE_ADDR"]
 
     def save_user(self, request, user, form, commit=True):
         # A new account starts in the language the visitor was using when signing up.

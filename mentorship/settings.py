@@ -12,6 +12,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from xstatic.pkg import bootstrap as xstatic_bootstrap
 
@@ -126,12 +127,13 @@ DATABASES["default"].setdefault("OPTIONS", {})["application_name"] = env.str(
 )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# The cache backs allauth's rate limits, which must hold across processes: outside debug it
-# defaults to the broker's Redis (database 2) rather than each process's memory.
-_broker = env.str("CELERY_BROKER_URL", default="redis://127.0.0.1:56379/0")
-_redis_cache = "rediscache://" + _broker.split("://", 1)[1].rsplit("/", 1)[0] + "/2"
+# The cache backs allauth's rate limits, which must hold across processes and must not depend
+# on the broker (a Redis outage only delays e-mail): outside debug it is PostgreSQL, which the
+# app needs anyway (Django's database cache; migrate creates its table, accounts 0003).
 CACHES = {
-    "default": env.cache_url("CACHE_URL", default="locmemcache://" if DEBUG else _redis_cache)
+    "default": env.cache_url(
+        "CACHE_URL", default="locmemcache://" if DEBUG else "dbcache://django_cache"
+    )
 }
 
 # --------------------------------------------------------------------------------------------
@@ -200,6 +202,13 @@ MFA_TOTP_ISSUER = SITE_NAME
 # Development only (allauth refuses it when DEBUG is off): `make run` sets it so that the demo
 # coordinators can log in without an authenticator app.
 MFA_TOTP_INSECURE_BYPASS_CODE = env.str("DJANGO_MFA_BYPASS_CODE", default="") or None
+if MFA_TOTP_INSECURE_BYPASS_CODE and not DEBUG:
+    # allauth would only refuse it at the second step of every staff login (a 500): refuse to
+    # start instead, and so fail `check --deploy` too.
+    raise ImproperlyConfigured(
+        "DJANGO_MFA_BYPASS_CODE lets anyone past the second factor and is for development "
+        "with DJANGO_DEBUG=true only: unset it in production."
+    )
 
 # --------------------------------------------------------------------------------------------
 # Languages: Swedish first, English and Danish complete
@@ -297,8 +306,16 @@ PERMISSIONS_POLICY = (
     "camera=(), microphone=(), geolocation=(), payment=(), usb=(), accelerometer=(), "
     "gyroscope=(), magnetometer=()"
 )
-if env.bool("DJANGO_BEHIND_TLS_PROXY", default=False):
+BEHIND_TLS_PROXY = env.bool("DJANGO_BEHIND_TLS_PROXY", default=False)
+if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many proxies in front append to X-Forwarded-For: the client's address for the rate limits
+# and the sessions page is the one the nearest of them saw (the last entries; what a client
+# wrote itself stands further left and is ignored). Behind the one TLS proxy the README
+# describes it is 1; without a proxy 0, and the header is not trusted at all.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int(
+    "DJANGO_TRUSTED_PROXY_COUNT", default=1 if BEHIND_TLS_PROXY else 0
+)
 
 # --------------------------------------------------------------------------------------------
 # Celery (Redis broker)

@@ -87,3 +87,11 @@ def test_coordinators_read_only_their_programs_trail(
     client.force_login(coordinator)
     listed = client.get(reverse("admin:audit_auditentry_changelist")).context["cl"].queryset
     assert [e.program for e in listed] == [program]
+    # Another program's entry is a 404, as every other page (not the admin's redirect that
+    # would confirm it exists); one's own opens.
+    theirs = AuditEntry.objects.get(program=elsewhere)
+    mine = AuditEntry.objects.get(program=program)
+    change = "admin:audit_auditentry_change"
+    assert client.get(reverse(change, args=[theirs.pk])).status_code == 404
+    assert client.get(reverse(change, args=[999999])).status_code == 404
+    assert client.get(reverse(change, args=[mine.pk])).status_code == 200

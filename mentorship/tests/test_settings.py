@@ -44,7 +44,7 @@ def test_debug_is_off_unless_asked_for():
         "-c",
         "from django.conf import settings as s; "
         "print(s.DEBUG, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS > 0,"
-        " 'redis' in s.CACHES['default']['BACKEND'].lower())",
+        " s.CACHES['default']['BACKEND'].endswith('DatabaseCache'))",
         DJANGO_SECRET_KEY="x7!k2" * 12,
         DJANGO_ALLOWED_HOSTS="mentor.example.org",
     )
@@ -125,3 +125,20 @@ def test_pyproject_pins_the_direct_dependencies_as_the_requirements_files_do():
             assert where[canonicalize_name(requirement.name)] == pinned, line
     assert not {"pytest", "playwright", "ruff", "hypothesis"} & set(runtime)
     assert not set(runtime) & set(development)
+
+
+def test_a_bypass_code_left_in_production_refuses_to_start_and_fails_the_deploy_check():
+    """allauth only refused it at the second step of every staff login, with a 500."""
+    production = {"DJANGO_SECRET_KEY": "x7!k2" * 12, "DJANGO_ALLOWED_HOSTS": "mentor.example.org"}
+    result = run_manage("check", "--deploy", DJANGO_MFA_BYPASS_CODE="000000", **production)
+    assert result.returncode != 0
+    assert "DJANGO_MFA_BYPASS_CODE" in result.stderr
+    started = subprocess.run(
+        [sys.executable, "-c", "import mentorship.wsgi"],
+        cwd=settings.BASE_DIR, capture_output=True, text=True, timeout=120,
+        env={**os.environ, "DJANGO_ENV_FILE": "", "DJANGO_DEBUG": "false",
+             "DJANGO_MFA_BYPASS_CODE": "000000", **production},
+    )  # fmt: skip
+    assert started.returncode != 0 and "DJANGO_MFA_BYPASS_CODE" in started.stderr
+    # In development it is what `make run` uses.
+    assert run_manage("check", DJANGO_DEBUG="true", DJANGO_MFA_BYPASS_CODE="000000").returncode == 0
