@@ -25,9 +25,19 @@ class AccountAdapter(DefaultAccountAdapter):
         language = getattr(user, "language", None) or translation.get_language()
         request = allauth_context.request
         domain = request.get_host() if request is not None else ""
-        context = {**context, "current_site": Site(name=settings.SITE_NAME, domain=domain)}
+        context = {
+            "request": request,
+            "email": email,
+            **context,
+            "current_site": Site(name=settings.SITE_NAME, domain=domain),
+        }
         with translation.override(language):
-            return super().send_mail(template_prefix, email, context)
+            message = self.render_mail(template_prefix, email, context)
+        self.deliver(message, user)
+
+    def deliver(self, message, user) -> None:
+        """Send it now; the outbox's adapter (notifications.allauth) queues it instead."""
+        message.send()
 
     def get_client_ip(self, request):
         # With DJANGO_TRUSTED_PROXY_COUNT set, allauth reads the client from X-Forwarded-For

@@ -6,6 +6,7 @@ import pytest
 from django.core import mail
 
 from accounts.models import User
+from notifications.services import notifications_deliver
 from programs.tests.factories import MilestoneFactory, ProgramFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -65,6 +66,7 @@ def test_a_newcomer_switches_language_opens_a_program_signs_up_and_logs_in(
     assert page.get_by_role("heading", level=1).inner_text() == "Verify Your Email Address"
     assert_accessible(page)
 
+    notifications_deliver()  # allauth's e-mail goes through the outbox
     (message,) = mail.outbox
     assert message.to == ["nina@example.org"]
     link = re.search(r"https?://\S+/accounts/confirm-email/\S+/", message.body).group(0)

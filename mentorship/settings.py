@@ -168,7 +168,8 @@ ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 # Our own e-mails carry no prefix, and an English word in a Danish subject reads oddly.
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
-ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+# allauth's e-mails go through the outbox (notifications.allauth), in the recipient's language.
+ACCOUNT_ADAPTER = "notifications.allauth.OutboxAccountAdapter"
 # Log in with a code sent by e-mail instead of a password: three tries, three minutes.
 ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 ACCOUNT_LOGIN_BY_CODE_MAX_ATTEMPTS = 3

@@ -9,6 +9,7 @@ class NotificationsConfig(AppConfig):
     def ready(self):
         from accounts import privacy as registry
 
-        from . import checks, privacy  # noqa: F401 - checks registers the system check
+        from . import allauth, checks, privacy  # noqa: F401 - checks registers the system check
 
         registry.register(privacy.HOLDER)
+        allauth.register()

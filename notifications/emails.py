@@ -62,10 +62,12 @@ def render_notification(notification, cache: dict | None = None) -> EmailMultiAl
     message = EmailMultiAlternatives(
         subject=subject,
         body=text,
-        to=[recipient.email],
+        # An e-mail may name its address (allauth's confirmation of a new one).
+        to=context.get("to") or [recipient.email],
         headers={"Content-Language": recipient.language},
     )
-    message.attach_alternative(html, "text/html")
+    if html.strip():
+        message.attach_alternative(html, "text/html")
     for filename, content, mimetype in context.get("attachments", []):
         message.attach(filename, content, mimetype)
     return message

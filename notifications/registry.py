@@ -19,6 +19,8 @@ class EmailKind:
     context: Callable[..., dict]
     # templates/email/<template>_subject.txt, <template>.txt and <template>.html
     template: str
+    # The context holds a link or code that works once: emptied when the e-mail is sent.
+    once: bool = False
 
 
 KINDS: dict[str, EmailKind] = {}
@@ -28,8 +30,12 @@ LOADERS: dict[str, Callable] = {}
 SWEEPS: list[Callable] = []
 
 
-def register_email(name: str, *, label, context: Callable, template: str | None = None) -> None:
-    KINDS[name] = EmailKind(name=name, label=label, context=context, template=template or name)
+def register_email(
+    name: str, *, label, context: Callable, template: str | None = None, once: bool = False
+) -> None:
+    KINDS[name] = EmailKind(
+        name=name, label=label, context=context, template=template or name, once=once
+    )
 
 
 def register_loader(key: str, load: Callable) -> None:

@@ -20,6 +20,7 @@ from kombu.exceptions import OperationalError
 
 from .emails import preload, render_notification
 from .models import Notification
+from .registry import KINDS
 
 logger = logging.getLogger(__name__)
 
@@ -118,6 +119,14 @@ def notifications_deliver(
                     notification.status, notification.attempts, notification.last_error,
                     notification.next_attempt_at, notification.sent_at, notification.pk,
                 ])  # fmt: skip
+        # What works once (a confirmation link, a log-in code) is not kept once it is sent.
+        once = [
+            n.pk
+            for n in batch
+            if n.status == Notification.Status.SENT and getattr(KINDS.get(n.kind), "once", False)
+        ]
+        if once:
+            Notification.objects.filter(pk__in=once).update(context={})
         if len(batch) < batch_size:
             break
     return sent

@@ -39,14 +39,52 @@ from .models import (
 )
 
 
+class SharedByPrograms(CoordinatorPermissions):
+    """Organisations and focus areas are shared by programs: a coordinator changes one only
+    if they coordinate every program that uses it (a superuser always); anyone else reads it,
+    and is told why."""
+
+    # Program's fields that name this model.
+    used_by: tuple[str, ...] = ()
+    read_only_message = ""
+
+    def programs_using(self, obj):
+        uses = Q()
+        for lookup in self.used_by:
+            uses |= Q(**{lookup: obj})
+        return Program.objects.filter(uses)
+
+    def has_change_permission(self, request, obj=None):
+        if not super().has_change_permission(request, obj):
+            return False
+        if obj is None or request.user.is_superuser:
+            return True
+        return not self.programs_using(obj).exclude(coordinators=request.user).exists()
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if change and not context.get("has_change_permission"):
+            self.message_user(request, self.read_only_message, messages.INFO)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+
 @admin.register(Organization)
-class OrganizationAdmin(CoordinatorPermissions, admin.ModelAdmin):
+class OrganizationAdmin(SharedByPrograms, admin.ModelAdmin):
     list_display = ["name", "short_name"]
     search_fields = ["name", "short_name"]
+    used_by = ("organizations", "owner")
+    read_only_message = _(
+        "Programs you do not coordinate use this organisation, so only their coordinators "
+        "together or an administrator can change it."
+    )
 
 
 @admin.register(FocusArea)
-class FocusAreaAdmin(CoordinatorPermissions, admin.ModelAdmin):
+class FocusAreaAdmin(SharedByPrograms, admin.ModelAdmin):
+    used_by = ("focus_areas",)
+    read_only_message = _(
+        "Programs you do not coordinate use this focus area, so only their coordinators "
+        "together or an administrator can change it."
+    )
     list_display = ["code", "name_sv", "name_en", "name_da"]
     search_fields = ["code", "name_sv", "name_en", "name_da"]
 

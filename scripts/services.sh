@@ -23,7 +23,8 @@ apt_install() {
   [ "$(id -u)" = 0 ] || sudo="sudo"
   echo "Installing Debian packages: $*"
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+  # RUNLEVEL=1: a package's own service (nginx on port 80) is not started; we start ours.
+  $sudo env DEBIAN_FRONTEND=noninteractive RUNLEVEL=1 apt-get install -y -qq "$@" >/dev/null
 }
 
 ensure_packages() {
@@ -31,6 +32,9 @@ ensure_packages() {
   [ -n "$PG_BIN" ] && [ -x "$PG_BIN/initdb" ] || missing+=(postgresql)
   command -v redis-server >/dev/null || missing+=(redis-server)
   command -v msgfmt >/dev/null || missing+=(gettext)
+  # The production-mode test puts Debian's nginx in front (TLS, the client's address).
+  [ -x /usr/sbin/nginx ] || missing+=(nginx)
+  command -v openssl >/dev/null || missing+=(openssl)
   if [ ${#missing[@]} -gt 0 ]; then
     apt_install "${missing[@]}"
     PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)

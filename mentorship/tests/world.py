@@ -97,6 +97,7 @@ def build_world() -> dict:
             ("evaluation_reminder", {"survey": survey.pk}),
             ("program_closed", {"program": running.pk, "match": match.pk}),
             ("match_ended", {"match": match.pk}),
+            ("account_email", allauth_email(adept)),
         ]
     ] + [
         Notification(
@@ -179,3 +180,22 @@ def pages(world) -> list[tuple[str, str]]:
         + [(PARTICIPANT, url) for url in participant]
         + [(COORDINATOR, url) for url in coordinator]
     )
+
+
+def allauth_email(user) -> dict:
+    """A log-in code e-mail as allauth writes it through our adapter, in the user's language:
+    what the outbox keeps for an account e-mail."""
+    from allauth.account.adapter import get_adapter
+    from django.utils import translation
+
+    from accounts.adapter import Site
+
+    with translation.override(user.language):
+        message = get_adapter().render_mail(
+            "account/email/login_code",
+            user.email,
+            {"code": "AB12-CD34", "user": user, "email": user.email, "request": None,
+             "current_site": Site(name="Mentorship", domain="testserver")},
+        )  # fmt: skip
+    html = next((b for b, kind in getattr(message, "alternatives", []) if kind == "text/html"), "")
+    return {"to": message.to, "subject": message.subject, "body": message.body, "html": html}

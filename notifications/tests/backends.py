@@ -27,9 +27,11 @@ class FlakySMTPBackend(BaseEmailBackend):
 
 class SlowFileBackend(BaseEmailBackend):
     """A slow mail server that keeps what it accepted: one line per message in the file
-    named by TEST_MAIL_LOG, so a test can count deliveries across processes."""
+    named by TEST_MAIL_LOG, so a test can count deliveries across processes, and the whole
+    message as a JSON line beside it (TEST_MAIL_LOG.json) for a test that follows a link."""
 
     def send_messages(self, email_messages):
+        import json
         import os
         import time
         from pathlib import Path
@@ -39,4 +41,7 @@ class SlowFileBackend(BaseEmailBackend):
             time.sleep(0.02)
             with log.open("a") as out:
                 out.write(f"{message.to[0]}\t{message.subject}\n")
+            with Path(f"{log}.json").open("a") as out:
+                whole = {"to": message.to[0], "subject": message.subject, "body": message.body}
+                out.write(json.dumps(whole) + "\n")
         return len(email_messages)

@@ -285,3 +285,38 @@ def test_closing_in_the_admin_completes_the_pairs_and_a_closed_program_stays_clo
     assert "stays closed" in str(response.context["adminform"].form.errors["status"])
     program.refresh_from_db()
     assert program.status == Program.Status.CLOSED
+
+
+@pytest.mark.parametrize("kind", ["organization", "focusarea"])
+def test_a_shared_record_is_changed_only_by_who_coordinates_every_program_using_it(
+    client, coordinator, other_coordinator, superuser, kind
+):
+    from programs.tests.factories import FocusAreaFactory
+
+    record = OrganizationFactory(name="Delad") if kind == "organization" else FocusAreaFactory()
+    mine, theirs = ProgramFactory(), ProgramFactory()
+    mine.coordinators.add(coordinator)
+    theirs.coordinators.add(other_coordinator)
+    field = "organizations" if kind == "organization" else "focus_areas"
+    getattr(mine, field).add(record)
+    getattr(theirs, field).add(record)
+    url = reverse(f"admin:programs_{kind}_change", args=[record.pk])
+    data = (
+        {"name": "Omdöpt", "short_name": "O"}
+        if kind == "organization"
+        else {"code": record.code, "name_sv": "Omdöpt", "name_en": "", "name_da": ""}
+    )
+
+    client.force_login(coordinator)
+    page = client.get(url)
+    assert page.status_code == 200
+    assert not page.context["has_change_permission"]  # read-only, and told why
+    assert "Programs you do not coordinate use this" in page.content.decode()
+    assert client.post(url, data).status_code == 403
+    record.refresh_from_db()
+    assert "Omdöpt" not in str(record)
+
+    theirs.coordinators.add(coordinator)  # now coordinating both
+    assert client.post(url, data).status_code == 302
+    client.force_login(superuser)
+    assert client.get(url).context["has_change_permission"]
