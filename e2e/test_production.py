@@ -7,162 +7,35 @@ HSTS hold, no page is a 500, and `check --deploy` is clean. Then Redis stops: lo
 still work, and the e-mail written meanwhile goes out once, when Redis is back.
 """
 
-import email
-import email.policy
-import os
 import re
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
-from django.db import connection
 from playwright.sync_api import expect
 
 from accounts.tests.factories import PASSWORD, UserFactory
 from e2e.helpers import current_code
+from e2e.stack import Stack, text_of
 from mentorship.celery import app as celery_app
-from mentorship.tests.workers import start_worker
 from notifications.models import Notification
-from notifications.tests.conftest import RedisServer, free_port, redis_server  # noqa: F401
+from notifications.tests.conftest import redis_server  # noqa: F401
 from programs.models import Application
 from programs.tests.factories import FocusAreaFactory, OrganizationFactory, ProgramFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-NGINX = "/usr/sbin/nginx"
-BIN = Path(sys.executable).parent
-
-
-class Mailbox:
-    """A real SMTP server on loopback that keeps what it is given."""
-
-    def __init__(self):
-        from aiosmtpd.controller import Controller
-
-        self.messages = []
-        self.port = free_port()
-        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
-
-    async def handle_DATA(self, server, session, envelope):
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        self.messages.append(message)
-        return "250 Message accepted"
-
-    def to(self, address):
-        return [m for m in self.messages if m["To"] == address]
-
-    def wait(self, address, count=1, timeout=30):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and len(self.to(address)) < count:
-            time.sleep(0.1)
-        assert len(self.to(address)) >= count, [m["To"] for m in self.messages]
-        return self.to(address)[-1]
-
-
-def text_of(message):
-    return message.get_body(preferencelist=("plain",)).get_content()
-
-
-def wait_for_port(port, timeout=30):
-    import socket
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"nothing listens on {port}")
 
 
 @pytest.fixture
 def production(tmp_path, redis_server):  # noqa: F811
-    """The app served as production serves it; yields its address, environment and mailbox."""
-    mailbox = Mailbox()
-    mailbox.controller.start()
-    app_port, tls_port = free_port(), free_port()
-    base = f"https://localhost:{tls_port}"
-    db = connection.settings_dict
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")},
-        "DJANGO_ENV_FILE": "",
-        "DJANGO_DEBUG": "false",
-        "DJANGO_SECRET_KEY": "x7!k2" * 12,
-        "DJANGO_ALLOWED_HOSTS": "localhost",
-        "DJANGO_CSRF_TRUSTED_ORIGINS": base,
-        "DJANGO_BEHIND_TLS_PROXY": "true",
-        "DJANGO_ZEAL": "false",
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "CELERY_BROKER_URL": redis_server.url,
-        "EMAIL_URL": f"smtp://127.0.0.1:{mailbox.port}",
-        "SITE_URL": base,
-    }
-    env.pop("CACHE_URL", None)  # production's own default: the database cache
-    manage = [sys.executable, "manage.py"]
-    for command in (["createcachetable"], ["collectstatic", "--noinput", "-v", "0"]):
-        subprocess.run([*manage, *command], env=env, cwd=django_settings.BASE_DIR, check=True)
-
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-         "-subj", "/CN=localhost", "-keyout", tmp_path / "key.pem", "-out", tmp_path / "cert.pem"],
-        check=True, capture_output=True,
-    )  # fmt: skip
-    for folder in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
-        (tmp_path / folder).mkdir()
-    (tmp_path / "nginx.conf").write_text(f"""
-daemon off;
-worker_processes 1;
-pid {tmp_path}/nginx.pid;
-error_log {tmp_path}/error.log;
-events {{}}
-http {{
-    access_log off;
-    client_body_temp_path {tmp_path}/body;
-    proxy_temp_path {tmp_path}/proxy;
-    fastcgi_temp_path {tmp_path}/fastcgi;
-    uwsgi_temp_path {tmp_path}/uwsgi;
-    scgi_temp_path {tmp_path}/scgi;
-    server {{
-        listen 127.0.0.1:{tls_port} ssl;
-        server_name localhost;
-        ssl_certificate {tmp_path}/cert.pem;
-        ssl_certificate_key {tmp_path}/key.pem;
-        location / {{
-            proxy_pass http://127.0.0.1:{app_port};
-            proxy_set_header Host $http_host;
-            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-            proxy_set_header X-Forwarded-Proto https;
-        }}
-    }}
-}}
-""")
-    gunicorn = subprocess.Popen(
-        [BIN / "gunicorn", "mentorship.wsgi", "--bind", f"127.0.0.1:{app_port}",
-         "--workers", "2", "--access-logfile", "-"],
-        env=env, cwd=django_settings.BASE_DIR, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    nginx = subprocess.Popen(
-        [NGINX, "-p", str(tmp_path), "-e", str(tmp_path / "error.log"),
-         "-c", str(tmp_path / "nginx.conf")],
-    )  # fmt: skip
-    worker = start_worker(redis_server.url, "celery", **env)
-    try:
-        wait_for_port(app_port)
-        wait_for_port(tls_port)
-        yield {"base": base, "env": env, "mailbox": mailbox, "redis": redis_server,
-               "gunicorn": gunicorn}  # fmt: skip
-    finally:
-        for process in (worker, nginx, gunicorn):
-            process.terminate()
-        log = gunicorn.communicate(timeout=30)[0].decode(errors="replace")
-        nginx.wait(timeout=30)
-        worker.communicate(timeout=30)
-        mailbox.controller.stop()
-        # No request of the run was a 500 (gunicorn's access log, one line a request).
-        assert not re.search(r'" 5\d\d ', log), log[-3000:]
+    """The app served as production serves it (e2e/stack.py)."""
+    with Stack(tmp_path, redis_server.url) as stack:
+        yield {"base": stack.base, "env": stack.env, "mailbox": stack.mailbox,
+               "redis": redis_server}  # fmt: skip
+    # No request of the run was a 500 (gunicorn's access log, one line a request).
+    assert stack.errors() == []
 
 
 def test_production_as_it_runs(production, browser, settings):

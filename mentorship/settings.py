@@ -174,7 +174,10 @@ ACCOUNT_ADAPTER = "notifications.allauth.OutboxAccountAdapter"
 ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 ACCOUNT_LOGIN_BY_CODE_MAX_ATTEMPTS = 3
 ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 180
-# allauth's defaults, written out so that they are visibly on.
+# allauth's defaults, written out so that they are visibly on, except log-ins per address:
+# on deadline day a whole campus may come from one address (NAT, or a proxy with no count set),
+# and 30 a minute locked applicants out. Guessing stays limited per account (5 failures in 5
+# minutes) and per address (20 failures a minute).
 ACCOUNT_RATE_LIMITS = {
     "change_password": "5/m/user",
     "manage_email": "10/m/user",
@@ -182,8 +185,8 @@ ACCOUNT_RATE_LIMITS = {
     "reauthenticate": "10/m/user",
     "reset_password_from_key": "20/m/ip",
     "signup": "20/m/ip",
-    "login": "30/m/ip",
-    "login_failed": "10/m/ip,5/5m/key",
+    "login": "300/m/ip",
+    "login_failed": "20/m/ip,5/5m/key",
     "confirm_email": "1/3m/key",
 }
 

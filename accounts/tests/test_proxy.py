@@ -18,7 +18,7 @@ def log_in(email, password, forwarded=None):
     return "_auth_user_id" in client.session
 
 
-def spray(forwarded, times=11):
+def spray(forwarded, times=21):
     """Failed logins for different addresses from one client (the per-address limit is not
     what is tested)."""
     for n in range(times):
