@@ -2,10 +2,12 @@ from django import forms
 from django.contrib.auth.hashers import make_password
 from django.utils.translation import gettext_lazy as _
 
+from mentorship.text import PlainTextForm
+
 from .models import User
 
 
-class SignupForm(forms.Form):
+class SignupForm(PlainTextForm, forms.Form):
     """Extra fields on allauth's sign-up form (allauth calls signup() after saving)."""
 
     full_name = forms.CharField(
@@ -30,7 +32,7 @@ class SignupForm(forms.Form):
         pass
 
 
-class ProfileForm(forms.ModelForm):
+class ProfileForm(PlainTextForm, forms.ModelForm):
     class Meta:
         model = User
         fields = ["full_name", "language", "monthly_reminders", "meeting_reminders"]

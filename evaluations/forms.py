@@ -3,6 +3,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from mentorship.text import PlainTextForm
+
 from .models import SCALE, TEXT_MAX, Question
 
 SCALE_HINTS = {1: _("Do not agree at all"), 5: _("Fully agree")}
@@ -12,7 +14,7 @@ def field_name(question: Question) -> str:
     return f"q{question.pk}"
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(PlainTextForm, forms.Form):
     """One field per question. Required questions are only enforced when sending; saving a
     draft keeps whatever is filled in."""
 

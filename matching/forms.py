@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from mentorship.text import PlainTextForm
 from programs.models import Application, Role
 
 
@@ -68,7 +69,7 @@ class AddPairForm(forms.Form):
         return data
 
 
-class RematchForm(forms.Form):
+class RematchForm(PlainTextForm, forms.Form):
     reason = forms.CharField(
         label=_("Why would you like a new match?"),
         help_text=_("Only the program's coordinators read this."),

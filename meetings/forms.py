@@ -1,26 +1,28 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from mentorship.text import PlainTextForm
+
 from .models import MAX_MINUTES, MIN_MINUTES, Goal, GoalComment, Meeting
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
 
-class GoalForm(forms.ModelForm):
+class GoalForm(PlainTextForm, forms.ModelForm):
     class Meta:
         model = Goal
         fields = ["title", "description", "status"]
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
 
 
-class CommentForm(forms.ModelForm):
+class CommentForm(PlainTextForm, forms.ModelForm):
     class Meta:
         model = GoalComment
         fields = ["text"]
         widgets = {"text": forms.Textarea(attrs={"rows": 2})}
 
 
-class MeetingForm(forms.ModelForm):
+class MeetingForm(PlainTextForm, forms.ModelForm):
     starts_at = forms.DateTimeField(
         label=_("Date and time"),
         input_formats=[DATETIME_LOCAL],

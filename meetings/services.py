@@ -10,6 +10,7 @@ from django.db.models import BooleanField, Case, Max, Q, Value, When
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from matching.models import Match
 from mentorship.errors import ServiceError
@@ -72,11 +73,44 @@ def _check_adept(match: Match, user) -> None:
         raise ServiceError(_("The adept writes the goals; as mentor you can comment on them."))
 
 
+# What a pair may add in one day: far more than a year's work needs, and a stop to a script
+# or a stuck key that posts in a loop.
+PER_DAY = {"goals": 20, "meetings": 20, "comments": 100}
+
+
+def _check_per_day(rows, what: str, now=None) -> None:
+    """`rows` are the pair's rows of one kind; refuse one more once today's are at the limit."""
+    start = timezone.localtime(now or timezone.now()).replace(
+        hour=0, minute=0, second=0, microsecond=0
+    )
+    limit = PER_DAY[what]
+    if rows.filter(created_at__gte=start).count() >= limit:
+        messages = {
+            "goals": ngettext(
+                "A pair can add %(limit)d goal a day; try again tomorrow.",
+                "A pair can add %(limit)d goals a day; try again tomorrow.",
+                limit,
+            ),
+            "meetings": ngettext(
+                "A pair can plan %(limit)d meeting a day; try again tomorrow.",
+                "A pair can plan %(limit)d meetings a day; try again tomorrow.",
+                limit,
+            ),
+            "comments": ngettext(
+                "A pair can write %(limit)d comment a day; try again tomorrow.",
+                "A pair can write %(limit)d comments a day; try again tomorrow.",
+                limit,
+            ),
+        }
+        raise ServiceError(messages[what] % {"limit": limit})
+
+
 def goal_save(*, goal: Goal, user) -> Goal:
     _check_adept(goal.match, user)
     if not goal.title.strip():
         raise ServiceError(_("Write the goal."))
     if goal.pk is None:
+        _check_per_day(goal.match.goals.all(), "goals")
         last = goal.match.goals.aggregate(last=Max("position"))["last"]
         goal.position = 0 if last is None else last + 1
         goal.created_by = user
@@ -103,6 +137,7 @@ def goal_comment(*, goal: Goal, user, text: str) -> GoalComment:
     _check_writable(goal.match, user)
     if not text.strip():
         raise ServiceError(_("Write a comment."))
+    _check_per_day(GoalComment.objects.filter(goal__match=goal.match), "comments")
     return GoalComment.objects.create(goal=goal, author=user, text=text.strip())
 
 
@@ -128,6 +163,7 @@ def meeting_save(
     if meeting.status == Meeting.Status.HELD and meeting.starts_at > now + HELD_GRACE:
         raise ServiceError(_("A meeting in the future cannot be marked as held yet."))
     if meeting.pk is None:
+        _check_per_day(match.meetings.all(), "meetings", now)
         meeting.created_by = user
     meeting.updated_by = user
     meeting.save()

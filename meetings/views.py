@@ -111,7 +111,9 @@ def goal_comment(request, pk, goal_id):
     form = CommentForm(request.POST)
     try:
         if not form.is_valid():
-            raise ServiceError(_("Write a comment of at most 2,000 characters."))
+            # The form says what is wrong (too long, an invisible character); else: empty.
+            said = " ".join(str(error) for error in form.errors.get("text", []))
+            raise ServiceError(said or _("Write a comment of at most 2,000 characters."))
         services.goal_comment(goal=goal, user=request.user, text=form.cleaned_data["text"])
     except ServiceError as exc:
         messages.error(request, exc.message)

@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from mentorship.text import PlainTextForm
+
 from .models import Application, Language, Program, Role
 
 # A draft may be longer than the program's page while the applicant works on it.
@@ -15,7 +17,7 @@ class LetterField(forms.CharField):
         return value.replace("\r\n", "\n") if value else value
 
 
-class ApplicationForm(forms.ModelForm):
+class ApplicationForm(PlainTextForm, forms.ModelForm):
     """The application, shaped by the program (organisations, focus areas, membership label,
     letter limit) and the role. With submitting=False (saving a draft) nothing is required."""
 

@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from matching.models import Match
+from matching.views import REVIEW_ACTIONS
 from meetings.models import Goal, Meeting
 from programs.models import Role
 from programs.tests.factories import ApplicationFactory, ProgramFactory
@@ -72,10 +73,13 @@ def world(client, coordinator):
         reverse("matching:review", args=["fuzz"]),
         reverse("matching:rematch", args=[match.pk]),
         reverse("programs:mentor_bank"),
+        # The review's actions, one view each (after the fifteen forms, whose places the
+        # tests below name).
+        *(reverse(f"matching:{action}", args=["fuzz"]) for action in REVIEW_ACTIONS),
     ]
 
 
-@pytest.mark.parametrize("form", range(15))
+@pytest.mark.parametrize("form", range(15 + len(REVIEW_ACTIONS)))
 @settings(
     max_examples=60,
     deadline=None,
@@ -155,3 +159,62 @@ def test_a_tampered_program_filter_lists_as_if_absent(client, world, coordinator
     url = reverse("admin:programs_application_changelist")
     assert client.get(url, {"program": "abc"}).status_code == 200
     assert client.get(url, {"program": "99999999"}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("character", "why"),
+    [("\u202e", "a right-to-left override"), ("\x07", "a bell"), ("\u2066", "an isolate"),
+     ("\x00", "NUL")],
+)  # fmt: skip
+def test_invisible_control_characters_are_refused_with_a_message_and_never_stored(
+    client, world, character, why
+):
+    """In a name others read, in a goal, a comment, a meeting's notes, a letter."""
+    from accounts.models import User
+    from meetings.models import GoalComment
+
+    name = f"Anna{character}gpj.exe"
+    pages = [
+        (world[3], {"full_name": name, "language": "sv"}),
+        (world[7], {"goal-title": name, "goal-status": "open"}),
+        (world[10], {"text": name}),
+        (world[6], {"starts_at": "2027-01-01T10:00", "duration_minutes": "60",
+                    "meeting_format": "digital", "notes": name, "action": "save"}),
+    ]  # fmt: skip
+
+    def stored():
+        # (PostgreSQL cannot even be asked about a NUL: nothing may reach it.)
+        return (
+            list(User.objects.values_list("full_name", flat=True)),
+            list(Goal.objects.values_list("title", flat=True)),
+            GoalComment.objects.count(),
+            list(Meeting.objects.values_list("notes", flat=True)),
+        )
+
+    before = stored()
+    for url, body in pages:
+        response = client.post(url, body, follow=True)
+        assert response.status_code == 200, (url, why)
+        page = response.content.decode()
+        assert "control characters" in page or "Null characters" in page, (url, why)
+    assert stored() == before
+
+
+def test_a_five_megabyte_letter_is_a_400_and_nothing_is_stored(client, world):
+    from programs.models import Application
+
+    before = Application.objects.count()
+    client.raise_request_exception = False
+    response = client.post(world[0], {"letter": "x" * 5_000_000, "save": "1"})
+    assert response.status_code == 400
+    assert Application.objects.count() == before
+
+
+def test_a_pair_adding_goals_in_a_loop_is_stopped_with_a_message(client, world):
+    from meetings.services import PER_DAY
+
+    url = world[7]
+    for n in range(PER_DAY["goals"] + 5):
+        response = client.post(url, {"goal-title": f"Mål {n}", "goal-status": "open"}, follow=True)
+    assert "goals a day; try again tomorrow" in response.content.decode()
+    assert Goal.objects.count() == PER_DAY["goals"]  # the world's one goal counts too
