@@ -54,12 +54,12 @@ PASSWORD = "deadline-day-password-2026"  # noqa: S105 - the throw-away accounts'
 INSECURE = ssl._create_unverified_context()  # noqa: S323 - the stack's self-signed certificate
 
 
-def build(applicants: int) -> tuple[Program, list[str]]:
+def build(applicants: int, name: str = "deadline") -> tuple[Program, list[str]]:
     now = timezone.now()
     today = timezone.localdate()
-    kth = Organization.objects.create(name="KTH")
+    kth, _created = Organization.objects.get_or_create(name="KTH")
     program = Program.objects.create(
-        name="Deadline-dagens program", slug="deadline", summary="-", description="-",
+        name=f"Deadline-dagens program ({name})", slug=name, summary="-", description="-",
         audience="-", owner=kth, status=Program.Status.OPEN, adept_places=applicants,
         applications_open_at=now - timezone.timedelta(days=30),
         applications_close_at=now + timezone.timedelta(hours=2),
@@ -67,10 +67,11 @@ def build(applicants: int) -> tuple[Program, list[str]]:
         ends_on=today + timezone.timedelta(days=400),
     )  # fmt: skip
     program.organizations.add(kth)
-    program.focus_areas.add(FocusArea.objects.create(code="change", name_sv="Leda förändring"))
+    area, _created = FocusArea.objects.get_or_create(code="change", name_sv="Leda förändring")
+    program.focus_areas.add(area)
     hashed = make_password(PASSWORD)
     users = User.objects.bulk_create(
-        User(email=f"applicant{i}@bench.example.org", full_name=f"Sökande {i}", password=hashed,
+        User(email=f"{name}{i}@bench.example.org", full_name=f"Sökande {i}", password=hashed,
              language="sv")
         for i in range(applicants)
     )  # fmt: skip

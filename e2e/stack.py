@@ -168,8 +168,11 @@ class Stack:
     def __exit__(self, *exc) -> None:
         for process in self.processes:
             process.terminate()
-        for process in self.processes:
-            process.communicate(timeout=30)
+        # What each printed (the worker's log, for a failing run's message).
+        self.output = [
+            (process.communicate(timeout=30)[0] or b"").decode(errors="replace")
+            for process in self.processes
+        ]
         self.mailbox.controller.stop()
 
     def errors(self) -> list[str]:

@@ -110,7 +110,17 @@ def notifications_deliver(
         if not batch:
             break
         cache = preload(batch)
-        with get_connection() as mail_connection, connection.cursor() as cursor:
+        mail_connection = get_connection()
+        try:
+            mail_connection.open()
+        except TRANSIENT_ERRORS as exc:
+            # The mail server is not there at all: each e-mail of the batch counts an attempt
+            # and waits its backoff, and the admin shows why (rather than the batch sitting out
+            # its lease with no trace).
+            logger.warning("Mail server unavailable: %s", exc)
+            _postpone(batch, now, exc)
+            break
+        with mail_connection, connection.cursor() as cursor:
             for notification in batch:
                 sent += _send_one(notification, mail_connection, now, cache)
                 # One short statement per e-mail, committed at once (autocommit): the row says
@@ -130,6 +140,17 @@ def notifications_deliver(
         if len(batch) < batch_size:
             break
     return sent
+
+
+def _postpone(batch, now, exc) -> None:
+    for notification in batch:
+        notification.attempts += 1
+        notification.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+        if notification.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS:
+            notification.status = Notification.Status.FAILED
+        else:
+            notification.next_attempt_at = now + backoff(notification.attempts)
+    Notification.objects.bulk_update(batch, ["attempts", "last_error", "status", "next_attempt_at"])
 
 
 # The table name comes from our own model, never from input.

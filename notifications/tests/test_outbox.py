@@ -10,7 +10,7 @@ from django.utils import timezone
 from accounts.tests.factories import UserFactory
 from notifications.models import Notification
 from notifications.services import notifications_deliver, notify
-from programs.tests.factories import ApplicationFactory
+from programs.tests.factories import ApplicationFactory, ProgramFactory
 
 
 def received(application):
@@ -163,3 +163,23 @@ def test_every_registered_email_kind_has_its_templates_and_the_check_says_which_
         del KINDS["no_such_letter"]
     assert [e.id for e in errors] == ["notifications.E001"] * 3
     assert "email/no_such_letter_subject.txt" in errors[0].msg
+
+
+@pytest.mark.django_db
+def test_a_mail_server_that_refuses_connections_counts_an_attempt_for_each_email(settings):
+    """Nothing listens on the port: the batch is not left to sit out its lease in silence."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        closed = sock.getsockname()[1]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", closed, 2
+    for user in (UserFactory(), UserFactory()):
+        notify(recipient=user, kind="coordinator_invitation", key="k", program=ProgramFactory(),
+               context={})  # fmt: skip
+    assert notifications_deliver() == 0
+    for notification in Notification.objects.all():
+        assert (notification.status, notification.attempts) == ("pending", 1)
+        assert "Connection refused" in notification.last_error
+        assert notification.next_attempt_at > timezone.now() + datetime.timedelta(minutes=1)
