@@ -63,7 +63,7 @@ class SharedByPrograms(CoordinatorPermissions):
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if change and not context.get("has_change_permission"):
-            self.message_user(request, self.read_only_message, messages.INFO)
+            self.message_user(request, self.read_only_message, messages.WARNING)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
 

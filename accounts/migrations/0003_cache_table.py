@@ -1,12 +1,18 @@
-"""The database cache's table (allauth's rate limits live there outside debug): created by
-migrate, so that no deployment can forget it. Nothing happens when the cache is elsewhere."""
+"""The database cache's table (allauth's rate limits live there outside debug), made by migrate
+whatever cache this run of migrate is configured with: a `make test` before a `make run`, or a
+deployment that migrates with other settings, must not leave it missing (every log-in would be
+a 500). Another table name than the default needs `manage.py createcachetable`."""
 
-from django.core.management import call_command
+from django.core.management.commands.createcachetable import Command
 from django.db import migrations
+
+TABLE = "django_cache"  # CACHE_URL's default outside debug: dbcache://django_cache
 
 
 def create_cache_table(apps, schema_editor):
-    call_command("createcachetable", database=schema_editor.connection.alias, verbosity=0)
+    command = Command()
+    command.verbosity = 0  # (it says nothing when the table is there already)
+    command.create_table(schema_editor.connection.alias, TABLE, dry_run=False)
 
 
 class Migration(migrations.Migration):

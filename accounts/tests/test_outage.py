@@ -21,7 +21,7 @@ def test_logins_and_pages_work_while_the_broker_is_down(client):
 
     app.conf.broker_url = NOWHERE
     try:
-        call_command("createcachetable", verbosity=0)
+        call_command("createcachetable", verbosity=0)  # the "cache" table of DATABASE_CACHE
         user = UserFactory()
         for _ in range(3):  # failed tries count in the database cache
             client.post(reverse("account_login"), {"login": user.email, "password": "wrong"})
@@ -48,3 +48,14 @@ def test_production_keeps_the_rate_limits_in_the_database_not_the_broker():
         DJANGO_SECRET_KEY="x7!k2" * 12, DJANGO_ALLOWED_HOSTS="mentor.example.org",
     )  # fmt: skip
     assert result.stdout.split() == ["DatabaseCache", "django_cache"], result.stderr
+
+
+@pytest.mark.django_db
+def test_migrate_makes_the_cache_table_whatever_cache_it_ran_with():
+    """The tests' database was migrated with the in-memory cache (as `make test` migrates the
+    development database before `make run` uses the database cache): the table is there."""
+    from django.conf import settings
+    from django.db import connection
+
+    assert "DatabaseCache" not in settings.CACHES["default"]["BACKEND"]
+    assert "django_cache" in connection.introspection.table_names()
