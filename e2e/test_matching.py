@@ -53,3 +53,29 @@ def test_the_coordinator_matches_the_demo_program_and_publishes(page, assert_acc
     expect(page.get_by_text("pairs published; everyone gets an introduction")).to_be_visible()
     assert_accessible(page)
     assert not Match.objects.filter(program=program, status="proposed").exists()
+
+
+def test_a_run_in_progress_shows_its_end_without_moving_the_readers_focus(page):
+    """No reload while it runs: the bar moves, a polite status says when it is over, and the
+    element the coordinator was on keeps the focus."""
+    from accounts.tests.factories import UserFactory
+    from e2e.helpers import log_in
+    from matching.models import MatchingRun
+    from programs.tests.factories import ProgramFactory
+
+    coordinator = UserFactory(is_staff=True)
+    program = ProgramFactory(slug="pagar")
+    program.coordinators.add(coordinator)
+    run = MatchingRun.objects.create(
+        program=program, created_by=coordinator, status="running", progress=30
+    )
+    log_in(page, coordinator.email, current_code)
+    page.goto(f"/manage/programs/{program.slug}/matching/")
+    page.evaluate("window.stayed = true")  # gone if the page reloads
+    page.locator("#run-progress-link").focus()
+    MatchingRun.objects.filter(pk=run.pk).update(progress=70)
+    expect(page.locator("[role=progressbar]")).to_have_attribute("aria-valuenow", "70")
+    MatchingRun.objects.filter(pk=run.pk).update(status="done", progress=100)
+    expect(page.locator("#run-progress-status")).not_to_be_empty()
+    assert page.evaluate("window.stayed") is True
+    assert page.evaluate("document.activeElement.id") == "run-progress-link"

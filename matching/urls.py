@@ -6,6 +6,7 @@ app_name = "matching"
 
 urlpatterns = [
     path("manage/programs/<slug:slug>/matching/", views.review, name="review"),
+    path("manage/programs/<slug:slug>/matching/status/", views.run_status, name="run_status"),
     *(
         path(f"manage/programs/<slug:slug>/matching/{name}/", getattr(views, name), name=name)
         for name in views.REVIEW_ACTIONS

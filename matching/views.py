@@ -3,7 +3,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
-from django.http import Http404, HttpResponseNotAllowed
+from django.http import Http404, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext as _
@@ -116,6 +116,26 @@ def _warn_below_minimum(request, program, matches) -> None:
                     "minimum": floatformat(program.matching_min_score, 0),
                 },
             )
+
+
+@coordinator_required
+def run_status(request, slug):
+    """The latest run's status, for the review page to show its progress without reloading
+    (and so without moving the reader's focus)."""
+    program, refused = _program(request, slug, ["GET", "HEAD"])
+    if refused:
+        return refused
+    run = program.matching_runs.first()
+    if run is None:
+        return JsonResponse({"status": None, "label": "", "progress": 0, "in_progress": False})
+    return JsonResponse(
+        {
+            "status": run.status,
+            "label": str(run.get_status_display()),
+            "progress": run.progress,
+            "in_progress": run.in_progress,
+        }
+    )
 
 
 def review_action(view):

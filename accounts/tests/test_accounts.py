@@ -262,3 +262,25 @@ def test_the_login_page_offers_sign_up_and_labels_match_placeholders(
         label = re.search(rf'<label[^>]*for="{field_id}"[^>]*>(.*?)</label>', page, re.S)
         words = " ".join(re.sub(r"<[^>]+>|\*", "", label.group(1)).split())
         assert f'placeholder="{words}"' in field, (words, field)
+
+
+def title_of(response):
+    return re.search(r"<title>(.*?)</title>", response.content.decode(), re.S).group(1).strip()
+
+
+def test_every_log_in_and_password_page_has_a_title_of_its_own(client, adept, coordinator):
+    titles = {
+        name: title_of(client.get(reverse(name)))
+        for name in ("account_login", "account_request_login_code", "account_reset_password",
+                     "account_reset_password_done")
+    }  # fmt: skip
+    client.post(reverse("account_request_login_code"), {"email": adept.email})
+    titles["account_confirm_login_code"] = title_of(
+        client.get(reverse("account_confirm_login_code"))
+    )
+    staff = Client()
+    staff.post(reverse("account_login"), {"login": coordinator.email, "password": PASSWORD})
+    titles["mfa_authenticate"] = title_of(staff.get(reverse("mfa_authenticate")))
+    assert len(set(titles.values())) == len(titles), titles
+    # (In Swedish: the site's language before anyone has logged in.)
+    assert titles["mfa_authenticate"].startswith("Logga in: koden från din autentiseringsapp")

@@ -256,7 +256,7 @@ def test_the_review_shows_progress_while_a_run_is_pending(client, coordinator, s
     MatchingRun.objects.create(program=setup["program"], created_by=coordinator, progress=30)
     client.force_login(coordinator)
     html = client.get(reverse("matching:review", args=["larosaten"])).content.decode()
-    assert 'http-equiv="refresh"' in html
+    assert 'id="run-progress"' in html  # followed without reloading (see below)
     assert 'aria-valuenow="30"' in html
 
 
@@ -469,3 +469,25 @@ def test_a_pair_changed_in_another_tab_is_not_changed_from_a_stale_page(
     match.refresh_from_db()
     assert (match.status, match.locked, match.end_reason) == (meanwhile, False, "")
     assert not Exclusion.objects.exists()
+
+
+def test_a_run_in_progress_is_followed_without_reloading_the_page(client, coordinator, setup):
+    """A meta refresh every 3 s moved the reader's focus to the top (WCAG 2.2.1, F41)."""
+    program = setup["program"]
+    run = MatchingRun.objects.create(
+        program=program, created_by=coordinator, status=MatchingRun.Status.RUNNING, progress=40
+    )
+    client.force_login(coordinator)
+    html = client.get(reverse("matching:review", args=[program.slug])).content.decode()
+    assert 'http-equiv="refresh"' not in html
+    status_url = reverse("matching:run_status", args=[program.slug])
+    assert f'data-status-url="{status_url}"' in html
+    assert 'role="status" aria-live="polite"' in html
+    assert client.get(status_url).json() == {
+        "status": "running",
+        "label": "Running",
+        "progress": 40,
+        "in_progress": True,
+    }
+    MatchingRun.objects.filter(pk=run.pk).update(status=MatchingRun.Status.DONE, progress=100)
+    assert client.get(status_url).json()["in_progress"] is False

@@ -399,3 +399,16 @@ def test_a_mentors_only_milestone_is_on_the_mentors_page_and_not_the_adepts(clie
     client.force_login(pair.mentor.applicant)
     page = client.get(url).content.decode()
     assert "Mentorutbildning" in page and "Halvtid" in page
+
+
+def test_adding_and_editing_a_goal_are_told_apart_in_the_title(client, pair):
+    import re
+
+    goal = Goal.objects.create(match=pair, title="Leda")
+    client.force_login(pair.adept.applicant)
+
+    def title(url):
+        return re.search(r"<title>(.*?) ·", client.get(url).content.decode()).group(1)
+
+    assert title(reverse("meetings:goal_add", args=[pair.pk])) == "New goal"
+    assert title(reverse("meetings:goal_edit", args=[pair.pk, goal.pk])) == "Edit goal"

@@ -161,6 +161,11 @@ ACCESS = [
         kwargs={"slug": "the-program"},
         label="get",
     ),
+    Case(
+        "matching:run_status",
+        {**everyone(404), "anonymous": LOGIN, "coordinator": 200, "superuser": 200},
+        kwargs={"slug": "the-program"},
+    ),
     # A participant's own page: coordinators see matches in the review, not here.
     Case("matching:rematch", pair_only(200), kwargs=lambda o: {"pk": o["match"].pk}),
     Case("meetings:mentorships", {**signed_in(200), "user": 302, "adept": 302, "other_user": 302}),
