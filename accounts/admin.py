@@ -14,18 +14,19 @@ from .models import User, is_coordinator
 # coordinate, and each page's queryset says so.
 
 
-class CoordinatorPermissions:
-    """Any coordinator may use these screens; deleting is for superusers.
-
-    Objects outside a coordinator's queryset are a plain 404, not the admin's redirect that
-    would confirm they exist.
-    """
+class OutOfScopeIs404:
+    """Objects outside a coordinator's queryset are a plain 404, not the admin's redirect that
+    would confirm they exist."""
 
     def get_object(self, request, object_id, from_field=None):
         obj = super().get_object(request, object_id, from_field)
         if obj is None:
             raise Http404
         return obj
+
+
+class CoordinatorPermissions(OutOfScopeIs404):
+    """Any coordinator may use these screens; deleting is for superusers."""
 
     def has_module_permission(self, request):
         return is_coordinator(request.user)

@@ -1,13 +1,12 @@
 from django.contrib import admin
-from django.http import Http404
 
-from accounts.admin import CoordinatedProgramFilter
+from accounts.admin import CoordinatedProgramFilter, OutOfScopeIs404
 
 from .models import AuditEntry
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(OutOfScopeIs404, admin.ModelAdmin):
     """Read only: coordinators read their programs' trail; nobody edits or deletes it."""
 
     list_display = [
@@ -25,13 +24,6 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return AuditEntry.objects.for_coordinator(request.user).select_related("actor", "program")
-
-    def get_object(self, request, object_id, from_field=None):
-        # Another program's entry is a plain 404, as on every other page.
-        obj = super().get_object(request, object_id, from_field)
-        if obj is None:
-            raise Http404
-        return obj
 
     def has_module_permission(self, request):
         return request.user.is_active and request.user.is_staff

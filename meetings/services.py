@@ -84,25 +84,27 @@ def _check_per_day(rows, what: str, now=None) -> None:
         hour=0, minute=0, second=0, microsecond=0
     )
     limit = PER_DAY[what]
-    if rows.filter(created_at__gte=start).count() >= limit:
-        messages = {
-            "goals": ngettext(
-                "A pair can add %(limit)d goal a day; try again tomorrow.",
-                "A pair can add %(limit)d goals a day; try again tomorrow.",
-                limit,
-            ),
-            "meetings": ngettext(
-                "A pair can plan %(limit)d meeting a day; try again tomorrow.",
-                "A pair can plan %(limit)d meetings a day; try again tomorrow.",
-                limit,
-            ),
-            "comments": ngettext(
-                "A pair can write %(limit)d comment a day; try again tomorrow.",
-                "A pair can write %(limit)d comments a day; try again tomorrow.",
-                limit,
-            ),
-        }
-        raise ServiceError(messages[what] % {"limit": limit})
+    if rows.filter(created_at__gte=start).count() < limit:
+        return
+    if what == "goals":
+        message = ngettext(
+            "A pair can add %(limit)d goal a day; try again tomorrow.",
+            "A pair can add %(limit)d goals a day; try again tomorrow.",
+            limit,
+        )
+    elif what == "meetings":
+        message = ngettext(
+            "A pair can plan %(limit)d meeting a day; try again tomorrow.",
+            "A pair can plan %(limit)d meetings a day; try again tomorrow.",
+            limit,
+        )
+    else:
+        message = ngettext(
+            "A pair can write %(limit)d comment a day; try again tomorrow.",
+            "A pair can write %(limit)d comments a day; try again tomorrow.",
+            limit,
+        )
+    raise ServiceError(message % {"limit": limit})
 
 
 def goal_save(*, goal: Goal, user) -> Goal:
