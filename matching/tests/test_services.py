@@ -491,3 +491,22 @@ def test_a_run_in_progress_is_followed_without_reloading_the_page(client, coordi
     }
     MatchingRun.objects.filter(pk=run.pk).update(status=MatchingRun.Status.DONE, progress=100)
     assert client.get(status_url).json()["in_progress"] is False
+
+
+def test_the_run_status_and_a_review_action_run_a_fixed_number_of_queries(
+    client, coordinator, setup, django_assert_max_num_queries
+):
+    program = setup["program"]
+    MatchingRun.objects.create(program=program, created_by=coordinator, status="running")
+    adept = setup["person"](Role.ADEPT, setup["kth"], [setup["budget"]])
+    mentor = setup["person"](Role.MENTOR, setup["su"], [setup["budget"]], mentor_capacity=1)
+    match = Match.objects.create(program=program, adept=adept, mentor=mentor, score=50)
+    client.force_login(coordinator)
+    client.get(reverse("matching:review", args=[program.slug]))  # the session's first request
+    with django_assert_max_num_queries(13):
+        assert client.get(reverse("matching:run_status", args=[program.slug])).status_code == 200
+    with django_assert_max_num_queries(17):
+        response = client.post(reverse("matching:lock", args=[program.slug]), {"match": match.pk})
+    assert response.status_code == 302
+    match.refresh_from_db()
+    assert match.locked
