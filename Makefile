@@ -34,7 +34,7 @@ stop:
 	@scripts/services.sh stop
 
 compilemessages: $(VENV)/.installed
-	$(MANAGE) compilemessages -v 0 --ignore='.venv/*' --ignore='.local/*'
+	$(MANAGE) compilemessages -v 0 --ignore='.venv/*' --ignore='.local/*' --ignore='node_modules/*'
 
 # Local settings for manage.py used by hand (the values these targets use anyway).
 .env:
@@ -62,12 +62,21 @@ run: setup .local/.seeded
 	@echo
 	$(VENV)/bin/honcho -f Procfile start
 
-# Debian's Chromium for the browser tests; Playwright never downloads a browser here.
-browser:
+# Debian's Chromium for the browser tests; Playwright never downloads a browser here. The
+# second accessibility engine (HTML_CodeSniffer) comes from npm, pinned in package-lock.json.
+browser: node_modules/.installed
 	@command -v chromium >/dev/null || { \
 	  s=""; [ "$$(id -u)" = 0 ] || s=sudo; \
 	  $$s env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
 	  $$s env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { \
+	  s=""; [ "$$(id -u)" = 0 ] || s=sudo; \
+	  $$s env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  $$s env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; }
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
 
 test: export CELERY_BROKER_URL = redis://127.0.0.1:$(REDIS_PORT)/1
 test: export CACHE_URL = locmemcache://
@@ -96,10 +105,10 @@ lint: $(VENV)/.installed
 
 messages: $(VENV)/.installed
 	$(VENV)/bin/python scripts/allauth_spelling.py module
-	$(MANAGE) makemessages --no-obsolete --no-location -l sv -l en -l da --ignore='.venv/*' --ignore='.local/*'
+	$(MANAGE) makemessages --no-obsolete --no-location -l sv -l en -l da --ignore='.venv/*' --ignore='.local/*' --ignore='node_modules/*'
 	$(VENV)/bin/python scripts/english_catalogue.py locale
 	$(VENV)/bin/python scripts/allauth_spelling.py fill
-	$(MANAGE) compilemessages -v 0 --ignore='.venv/*' --ignore='.local/*'
+	$(MANAGE) compilemessages -v 0 --ignore='.venv/*' --ignore='.local/*' --ignore='node_modules/*'
 
 seed: setup
 	$(MANAGE) seed_demo
@@ -108,4 +117,4 @@ bench: setup
 	@for b in bench/*.py; do echo "== $$b"; $(PY) $$b; done
 
 clean: stop
-	rm -rf .local $(VENV)
+	rm -rf .local $(VENV) node_modules

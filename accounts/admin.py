@@ -1,9 +1,11 @@
 from allauth.usersessions.admin import UserSessionAdmin as BaseUserSessionAdmin
 from allauth.usersessions.models import UserSession
+from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.db import models
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
@@ -25,7 +27,35 @@ class OutOfScopeIs404:
         return obj
 
 
-class CoordinatorPermissions(OutOfScopeIs404):
+class DateTimeLocalInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None, format="%Y-%m-%dT%H:%M"):
+        super().__init__(attrs, format)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None, format="%Y-%m-%d"):
+        super().__init__(attrs, format)
+
+
+# The browser's own date and time fields, one labelled field each, instead of the admin's date
+# and time halves (no label of their own, calendar and clock links without text); checkboxes
+# instead of the two-box filter (its icons carry labels on spans, and it repeats ids).
+NATIVE_WIDGETS = {
+    models.DateTimeField: {"form_class": forms.DateTimeField, "widget": DateTimeLocalInput},
+    models.DateField: {"widget": DateInput},
+    models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple},
+}
+
+
+class AccessibleWidgets:
+    formfield_overrides = NATIVE_WIDGETS
+
+
+class CoordinatorPermissions(AccessibleWidgets, OutOfScopeIs404):
     """Any coordinator may use these screens; deleting is for superusers."""
 
     def has_module_permission(self, request):

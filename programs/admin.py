@@ -18,7 +18,13 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from accounts.admin import CoordinatedProgramFilter, CoordinatorPermissions, IdFilter, person_label
+from accounts.admin import (
+    NATIVE_WIDGETS,
+    CoordinatedProgramFilter,
+    CoordinatorPermissions,
+    IdFilter,
+    person_label,
+)
 from accounts.models import is_coordinator
 from audit.models import AuditEntry
 from audit.services import audit
@@ -92,7 +98,7 @@ class FocusAreaAdmin(SharedByPrograms, admin.ModelAdmin):
 class MilestoneInline(CoordinatorPermissions, admin.StackedInline):
     model = Milestone
     extra = 0
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    formfield_overrides = {**NATIVE_WIDGETS, models.URLField: {"assume_scheme": "https"}}
     fields = [
         ("kind", "audience"),
         ("title_sv", "title_en", "title_da"),
@@ -148,8 +154,6 @@ class ProgramAdmin(CoordinatorPermissions, admin.ModelAdmin):
     list_select_related = ["owner"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
-    autocomplete_fields = ["owner"]
-    filter_horizontal = ["organizations", "coordinators", "focus_areas"]
     inlines = [MilestoneInline]
     actions = ["send_due_notices"]
     fieldsets = [

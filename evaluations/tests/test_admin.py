@@ -17,10 +17,8 @@ def survey_form(milestone, **overrides):
     data = {
         "milestone": milestone.pk,
         "phase": "half_time",
-        "opens_at_0": now.date().isoformat(),
-        "opens_at_1": "08:00",
-        "closes_at_0": (now.date() + 14 * DAY).isoformat(),
-        "closes_at_1": "17:00",
+        "opens_at": f"{now.date().isoformat()}T08:00",
+        "closes_at": f"{(now.date() + 14 * DAY).isoformat()}T17:00",
         "intro_sv": "",
         "intro_en": "",
         "intro_da": "",

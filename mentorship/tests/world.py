@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
+from audit.models import AuditEntry
 from evaluations.services import survey_create
 from matching.models import Match
 from meetings.models import CalendarFeed, Goal, GoalComment, Meeting
@@ -79,6 +80,10 @@ def build_world() -> dict:
         milestone=half_time, phase="half_time", opens_at=now - DAY, closes_at=now + 14 * DAY
     )
     feed = CalendarFeed.objects.create(user=adept)
+    AuditEntry.objects.create(
+        actor=coordinator, action=AuditEntry.Action.DECISION, program=running,
+        object_type="application", object_id=str(match.adept_id), detail="accepted",
+    )  # fmt: skip
     # Each kind of e-mail, to render as a page.
     emails = [
         Notification(recipient=adept, program=running, kind=kind, key=kind, context=context)
@@ -180,6 +185,28 @@ def pages(world) -> list[tuple[str, str]]:
         + [(PARTICIPANT, url) for url in participant]
         + [(COORDINATOR, url) for url in coordinator]
     )
+
+
+def admin_pages(world) -> list[tuple[str, str]]:
+    """(who, url) for the admin pages coordinators spend their days on."""
+    running, match, survey = world["running"], world["match"], world["survey"]
+    entry = AuditEntry.objects.filter(program=running).first()
+    urls = [
+        reverse("admin:index"),
+        reverse("admin:programs_program_changelist"),
+        reverse("admin:programs_program_add"),
+        reverse("admin:programs_program_change", args=[running.pk]),
+        reverse("admin:programs_application_changelist"),
+        reverse("admin:programs_application_change", args=[match.adept_id]),
+        reverse("admin:matching_match_changelist"),
+        reverse("admin:matching_match_change", args=[match.pk]),
+        reverse("admin:meetings_pairactivity_changelist"),
+        reverse("admin:evaluations_survey_changelist"),
+        reverse("admin:evaluations_survey_change", args=[survey.pk]),
+        reverse("admin:audit_auditentry_changelist"),
+        reverse("admin:audit_auditentry_change", args=[entry.pk]),
+    ]
+    return [(COORDINATOR, url) for url in urls]
 
 
 def allauth_email(user) -> dict:

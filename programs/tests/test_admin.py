@@ -79,10 +79,8 @@ def program_form_data(organization, **overrides):
         "audience": "Chefer",
         "owner": organization.pk,
         "organizations": [organization.pk],
-        "applications_open_at_0": now.date().isoformat(),
-        "applications_open_at_1": "08:00",
-        "applications_close_at_0": (now + datetime.timedelta(days=30)).date().isoformat(),
-        "applications_close_at_1": "23:59",
+        "applications_open_at": f"{now.date().isoformat()}T08:00",
+        "applications_close_at": f"{(now + datetime.timedelta(days=30)).date().isoformat()}T23:59",
         "starts_on": (now + datetime.timedelta(days=60)).date().isoformat(),
         "ends_on": (now + datetime.timedelta(days=400)).date().isoformat(),
         "adept_places": 10,
@@ -110,8 +108,7 @@ def program_form_data(organization, **overrides):
         "milestones-INITIAL_FORMS": 0,
         "milestones-0-kind": "kick_off",
         "milestones-0-title_sv": "Uppstart",
-        "milestones-0-starts_at_0": (now + datetime.timedelta(days=61)).date().isoformat(),
-        "milestones-0-starts_at_1": "10:00",
+        "milestones-0-starts_at": f"{(now + datetime.timedelta(days=61)).date().isoformat()}T10:00",
         "milestones-0-audience": "both",
         "milestones-0-notice_days": "14,1",
     }
@@ -144,7 +141,7 @@ def test_the_admin_refuses_a_deadline_after_the_program_start(client, coordinato
     late = (timezone.localdate() + datetime.timedelta(days=90)).isoformat()
     response = client.post(
         reverse("admin:programs_program_add"),
-        program_form_data(organization, applications_close_at_0=late),
+        program_form_data(organization, applications_close_at=f"{late}T23:59"),
     )
     assert response.status_code == 200
     assert "applications_close_at" in response.context["adminform"].form.errors
