@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -77,3 +77,12 @@ def set_language(request):
         request.user.language = language
         request.user.save(update_fields=["language"])
     return django_set_language(request)
+
+
+@require_POST
+def keep_alive(request):
+    """The idle-logout warning's "stay logged in": any request of a logged-in person renews the
+    session (SESSION_SAVE_EVERY_REQUEST); this one answers how long it now lasts."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"logged_in": False}, status=401)
+    return JsonResponse({"logged_in": True, "seconds": settings.SESSION_COOKIE_AGE})

@@ -103,6 +103,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "mentorship.context_processors.site",
             ],
         },
     },
@@ -274,6 +275,11 @@ DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="Mentorship <n
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Where people report accessibility problems (the accessibility statement links to it).
 ACCESSIBILITY_CONTACT = env.str("ACCESSIBILITY_CONTACT", default="accessibility@example.org")
+# The body responsible for the service, named in the statement (the organisation running it).
+ACCESSIBILITY_BODY = env.str("ACCESSIBILITY_BODY", default="")
+# A Danish body publishes its statement in the state's WAS tool: its address there. The footer
+# then links to it as "Tilgængelighedserklæring", and /was redirects to it.
+ACCESSIBILITY_WAS_URL = env.str("ACCESSIBILITY_WAS_URL", default="")
 # Links in e-mails are absolute: where the app is served.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # The outbox: delivery attempts before a notification is marked failed.

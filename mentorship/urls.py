@@ -4,7 +4,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.functional import lazy
 from django.utils.translation import gettext, gettext_lazy
-from django.views.generic import TemplateView
+
+from mentorship import accessibility
 
 # The admin login goes through allauth, so its rate limits (and later MFA) apply there too.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -24,13 +25,7 @@ urlpatterns = [
     path("", include("evaluations.urls")),
     path("accounts/", include("allauth.urls")),
     path("account/", include("accounts.urls")),
-    path(
-        "accessibility/",
-        TemplateView.as_view(
-            template_name="accessibility.html",
-            extra_context={"contact": settings.ACCESSIBILITY_CONTACT},
-        ),
-        name="accessibility",
-    ),
+    path("accessibility/", accessibility.statement_page, name="accessibility"),
+    path("was", accessibility.was, name="was"),
     path("admin/", admin.site.urls),
 ]

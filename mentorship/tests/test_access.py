@@ -92,6 +92,11 @@ ACCESS = [
     Case("programs:detail", everyone(404), kwargs={"slug": "no-such-program"}, label="unknown"),
     Case("programs:privacy", everyone(200), kwargs={"slug": "the-program"}),
     Case("accessibility", everyone(200)),
+    # Without a Danish WAS statement set, /was is not there (see test_accessibility.py).
+    Case("was", everyone(404)),
+    # The idle-logout warning's renewal: anyone logged in, by POST only.
+    Case("accounts:keep_alive", everyone(405)),
+    Case("accounts:keep_alive", {**everyone(200), "anonymous": 401}, method="post"),
     Case("accounts:profile", signed_in(200)),
     Case("accounts:my_data", signed_in(200)),
     Case("accounts:delete", signed_in(200)),
