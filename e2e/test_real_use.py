@@ -93,11 +93,12 @@ def test_the_admin_lists_keep_their_key_columns_in_view_at_1280(page, coordinato
             ("/admin/meetings/pairactivity/", "td.field-last_meeting"),
         ):
             page.goto(url)
-            fits = page.evaluate(
+            widths = page.evaluate(
                 "(() => { const r = document.querySelector('.results');"
-                " return r.scrollWidth <= r.clientWidth; })()"
+                " return [r.scrollWidth, r.clientWidth, [...r.querySelectorAll('thead th')]"
+                ".map(th => `${th.className}:${Math.round(th.getBoundingClientRect().width)}`)]; })()"
             )
-            assert fits, (name, url)
+            assert widths[0] <= widths[1], f"{name} {url} {widths}"
             expect(page.locator(column).first).to_be_in_viewport()
         # The places summary's headers stand apart.
         page.goto("/admin/programs/application/")
