@@ -9,6 +9,8 @@ from django.db import models
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
+from mentorship.widgets import DateInput, DateTimeLocalInput
+
 from .models import User, is_coordinator
 
 # The coordinators' admin, shared by every app's admin pages. Coordinators are staff who are
@@ -25,20 +27,6 @@ class OutOfScopeIs404:
         if obj is None:
             raise Http404
         return obj
-
-
-class DateTimeLocalInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, attrs=None, format="%Y-%m-%dT%H:%M"):
-        super().__init__(attrs, format)
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None, format="%Y-%m-%d"):
-        super().__init__(attrs, format)
 
 
 # The browser's own date and time fields, one labelled field each, instead of the admin's date

@@ -126,6 +126,13 @@ FOCUS_RING = (
 }"""
 )
 
+# The element the focus is on now (null on the page itself) and its ring's problem, if any.
+FOCUSED = (
+    "() => { const el = document.activeElement;"
+    " if (!el || el === document.body) return null;"
+    f" return [el.outerHTML.slice(0, 200), ({FOCUS_RING})(el)]; }}"
+)
+
 
 @cache
 def htmlcs_source() -> str:
@@ -164,16 +171,12 @@ def focus_rings(page, stops=40) -> list[str]:
     found, seen = [], set()
     for _ in range(stops):
         page.keyboard.press("Tab")
-        focused = page.evaluate_handle("document.activeElement")
-        if page.evaluate("(el) => !el || el === document.body", focused):
+        stop = page.evaluate(FOCUSED)
+        if stop is None or stop[0] in seen:
             break
-        key = page.evaluate("(el) => el.outerHTML.slice(0, 200)", focused)
-        if key in seen:
-            break
-        seen.add(key)
-        problem = page.evaluate(FOCUS_RING, focused)
-        if problem:
-            found.append(problem)
+        seen.add(stop[0])
+        if stop[1]:
+            found.append(stop[1])
     return found
 
 

@@ -2,10 +2,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from mentorship.text import PlainTextForm
+from mentorship.widgets import DATETIME_LOCAL, DateTimeLocalInput
 
 from .models import MAX_MINUTES, MIN_MINUTES, Goal, GoalComment, Meeting
-
-DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
 
 class GoalForm(PlainTextForm, forms.ModelForm):
@@ -26,7 +25,7 @@ class MeetingForm(PlainTextForm, forms.ModelForm):
     starts_at = forms.DateTimeField(
         label=_("Date and time"),
         input_formats=[DATETIME_LOCAL],
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
+        widget=DateTimeLocalInput,
     )
 
     class Meta:

@@ -109,7 +109,6 @@ def statement_page(request: HttpRequest) -> HttpResponse:
             "not_barriers": [f.shown(language) for f in facts.findings if not f.barrier],
             "contact": settings.ACCESSIBILITY_CONTACT,
             "body": settings.ACCESSIBILITY_BODY or settings.SITE_NAME,
-            "was_url": settings.ACCESSIBILITY_WAS_URL,
         },
     )
 

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from mentorship.text import PlainTextForm
+from mentorship.widgets import DateInput
 
 from .models import Application, Language, Program, Role
 
@@ -61,7 +62,7 @@ class ApplicationForm(PlainTextForm, forms.ModelForm):
         ]
         field_classes = {"letter": LetterField}
         widgets = {
-            "manager_since": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "manager_since": DateInput,
             "focus_areas": forms.CheckboxSelectMultiple,
             "meeting_format": forms.RadioSelect,
             "wishes": forms.Textarea(attrs={"rows": 3, "maxlength": 1000}),
