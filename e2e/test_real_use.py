@@ -96,7 +96,8 @@ def test_the_admin_lists_keep_their_key_columns_in_view_at_1280(page, coordinato
             widths = page.evaluate(
                 "(() => { const r = document.querySelector('.results');"
                 " return [r.scrollWidth, r.clientWidth, [...r.querySelectorAll('thead th')]"
-                ".map(th => `${th.className}:${Math.round(th.getBoundingClientRect().width)}`)]; })()"
+                ".map(th => `${th.className}:${Math.round(th.getBoundingClientRect().width)}`)];"
+                " })()"
             )
             assert widths[0] <= widths[1], f"{name} {url} {widths}"
             expect(page.locator(column).first).to_be_in_viewport()
