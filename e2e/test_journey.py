@@ -309,6 +309,7 @@ def _year(browser, live_server, page, today, mailbox):
     expect(rows).to_have_count(2)
     expect(rows.first.get_by_text("Needs met by strengths")).to_be_visible()
     shot(page, "03-the-coordinator-reads-the-explanations")
+    page.get_by_label("I have checked the").check()
     page.get_by_role("button", name="Publish the proposed pairs").click()
     expect(page.get_by_text(re.compile("pairs published"))).to_be_visible()
     users = {key: user for key, (_tab, user) in people.items()}
@@ -422,6 +423,7 @@ def _year(browser, live_server, page, today, mailbox):
     row.get_by_role("button", name="End match").click()
     page.get_by_role("button", name=re.compile("Run matching")).click()
     expect(page.get_by_text("Matching is done")).to_be_visible()
+    page.get_by_label("I have checked the").check()
     page.get_by_role("button", name="Publish the proposed pairs").click()
     new = Match.objects.get(adept__applicant=ben, status="published")
     assert new.mentor_id != old.mentor_id

@@ -49,6 +49,11 @@ def test_the_coordinator_matches_the_demo_program_and_publishes(page, assert_acc
 
     rows.first.get_by_role("button", name="Lock").click()
     expect(page.get_by_text("The pair is locked.")).to_be_visible()
+    # Publishing asks for a confirmation first: without it nothing is sent.
+    page.get_by_role("button", name="Publish the proposed pairs").click()
+    expect(page.get_by_text("Nothing was published")).to_be_visible()
+    assert Match.objects.filter(program=program, status="proposed").exists()
+    page.get_by_label("I have checked the").check()
     page.get_by_role("button", name="Publish the proposed pairs").click()
     expect(page.get_by_text("pairs published; everyone gets an introduction")).to_be_visible()
     assert_accessible(page)

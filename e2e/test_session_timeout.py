@@ -27,7 +27,7 @@ def test_the_idle_logout_warns_renews_and_keeps_what_was_typed(page, settings):
     dialog = page.locator("#session-timeout")
     expect(dialog).to_be_visible(timeout=10_000)
     assert dialog.get_attribute("role") == "alertdialog"
-    left = int(dialog.locator("[data-countdown]").inner_text())
+    left = int(dialog.locator("[data-reason=idle] [data-countdown]").inner_text())
     assert 15 <= left <= 20
     assert page.evaluate("document.activeElement.hasAttribute('data-extend')")
     before = Session.objects.get().expire_date
@@ -49,3 +49,22 @@ def test_the_idle_logout_warns_renews_and_keeps_what_was_typed(page, settings):
     # Restored once: a reload shows the form as the server has it.
     page.reload()
     expect(page.locator("#id_letter")).to_have_value("")
+
+
+def test_the_limit_after_log_in_is_told_once_and_cannot_be_renewed(page, settings):
+    settings.SESSION_COOKIE_AGE = 3600  # the warning comes 2 minutes before the end
+    settings.SESSION_ABSOLUTE_SECONDS = 100  # which is sooner than the idle limit
+    adept = UserFactory(email="ada@example.org", language="en")
+    page.goto("/accounts/login/")
+    page.locator("#id_login").fill(adept.email)
+    page.locator("#id_password").fill(PASSWORD)
+    page.locator("#id_password").press("Enter")
+    dialog = page.locator("#session-timeout")
+    expect(dialog).to_be_visible(timeout=5_000)
+    expect(dialog.get_by_text("For your security a log-in lasts at most")).to_be_visible()
+    expect(dialog.get_by_role("button", name="Stay logged in")).to_be_hidden()
+    assert page.evaluate("document.activeElement.hasAttribute('data-dismiss')")
+    page.keyboard.press("Enter")
+    expect(dialog).to_be_hidden()
+    page.wait_for_timeout(2_000)  # the next ticks leave it closed
+    expect(dialog).to_be_hidden()

@@ -198,6 +198,13 @@ def run(request, program):
 
 @review_action
 def publish(request, program):
+    # Publishing e-mails everyone in the pairs: the coordinator confirms it first.
+    if request.POST.get("confirm") != "yes":
+        messages.error(
+            request,
+            _("Nothing was published: tick the box to confirm that everyone may be e-mailed now."),
+        )
+        return
     count = services.matches_publish(program=program, by=request.user)
     messages.success(
         request,

@@ -21,7 +21,9 @@ STATUSES = ("full", "partial", "none")
 
 
 def _in(texts: dict[str, str], language: str) -> str:
-    return " ".join((texts.get(language) or texts.get("en") or "").split())
+    text = " ".join((texts.get(language) or texts.get("en") or "").split())
+    # What the settings decide is said as they decide it.
+    return text.replace("{hours}", str(round(settings.SESSION_ABSOLUTE_SECONDS / 3600)))
 
 
 @dataclass(frozen=True)

@@ -157,7 +157,20 @@ class ProgramAdmin(CoordinatorPermissions, admin.ModelAdmin):
     inlines = [MilestoneInline]
     actions = ["send_due_notices"]
     fieldsets = [
-        (None, {"fields": ["name", "slug", "status", "summary", "description", "audience"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "name",
+                    "slug",
+                    "status",
+                    "text_language",
+                    "summary",
+                    "description",
+                    "audience",
+                ]
+            },
+        ),
         (
             _("Organisations and people"),
             {"fields": ["owner", "organizations", "coordinators", "invite_coordinator"]},

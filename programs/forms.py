@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from mentorship.text import PlainTextForm
@@ -106,7 +107,10 @@ class ApplicationForm(PlainTextForm, forms.ModelForm):
             c for c in fields["meeting_format"].choices if c[0] != ""
         ]
         if program.membership_required:
-            fields["membership_confirmed"].label = program.membership_label
+            # Written in the program's language, which may not be the page's (WCAG 3.1.2).
+            fields["membership_confirmed"].label = format_html(
+                '<span lang="{}">{}</span>', program.text_language, program.membership_label
+            )
         else:
             del fields["membership_confirmed"]
         self._fields_of_role(program, role)

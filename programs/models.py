@@ -116,6 +116,16 @@ class Program(models.Model):
         _("summary"), max_length=300, help_text=_("One or two sentences shown in the list.")
     )
     description = models.TextField(_("description"))
+    text_language = models.CharField(
+        _("language of the texts"),
+        max_length=2,
+        choices=Language.choices,
+        default=Language.SWEDISH,
+        help_text=_(
+            "The language the summary, description, audience and membership are written in. "
+            "Pages in other languages mark them, so that screen readers pronounce them right."
+        ),
+    )
     audience = models.TextField(
         _("who it is for"), help_text=_("Who can apply as adept and as mentor.")
     )

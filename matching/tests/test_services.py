@@ -510,3 +510,19 @@ def test_the_run_status_and_a_review_action_run_a_fixed_number_of_queries(
     assert response.status_code == 302
     match.refresh_from_db()
     assert match.locked
+
+
+def test_publishing_asks_for_a_confirmation_before_anyone_is_e_mailed(client, coordinator, setup):
+    s = setup
+    s["person"](Role.ADEPT, s["kth"], [s["budget"]])
+    s["person"](Role.MENTOR, s["su"], [s["budget"]])
+    services.matching_start(program=s["program"], by=coordinator)
+    client.force_login(coordinator)
+    url = reverse("matching:publish", args=["larosaten"])
+    response = client.post(url, follow=True)
+    assert "Nothing was published" in response.content.decode()
+    assert Match.objects.get(program=s["program"]).status == Match.Status.PROPOSED
+    assert not Notification.objects.filter(kind="introduction").exists()
+    client.post(url, {"confirm": "yes"})
+    assert Match.objects.get(program=s["program"]).status == Match.Status.PUBLISHED
+    assert Notification.objects.filter(kind="introduction").count() == 2

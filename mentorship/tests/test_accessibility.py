@@ -20,9 +20,11 @@ def test_the_statement_shows_the_files_findings_status_and_dates(client):
     status = {"full": "is fully compliant", "partial": "is partially compliant"}
     assert status.get(facts.status, "is not compliant") in page
     for finding in facts.findings:
-        assert escape(" ".join(finding.where["en"].split())) in page
+        assert escape(finding.shown("en")["where"]) in page
         assert f"criterion {finding.criterion}" in page
     assert "digg.se/tdosanmalan" in page
+    # The limit after log-in is said as the settings make it.
+    assert "The log-in, after 12 hours" in page
     with translation.override("en"):
         assert f"last reviewed on {date_format(facts.reviewed, 'DATE_FORMAT')}" in page
 
@@ -52,3 +54,38 @@ def test_the_statement_cannot_claim_full_compliance_while_listing_a_barrier(tmp_
     finally:
         monkeypatch.undo()
         accessibility.statement.cache_clear()
+
+
+def test_time_elements_carry_the_local_time_to_the_second(client):
+    import datetime
+
+    from django.utils import timezone
+
+    from programs.tests.factories import MilestoneFactory, ProgramFactory
+
+    program = ProgramFactory(slug="tid")
+    when = timezone.now().replace(microsecond=123456) + datetime.timedelta(days=30)
+    MilestoneFactory(program=program, kind="kick_off", starts_at=when)
+    page = client.get(reverse("programs:detail", args=["tid"])).content.decode()
+    expected = timezone.localtime(when).replace(microsecond=0).isoformat()
+    assert f'<time datetime="{expected}">' in page
+    assert "123456" not in page
+
+
+def test_a_programs_texts_carry_the_language_they_are_written_in(client):
+    from programs.tests.factories import MilestoneFactory, ProgramFactory
+
+    program = ProgramFactory(
+        slug="sprak", text_language="sv", description="Paren träffas varje månad.",
+        membership_required=True, membership_label="Jag är medlem i förbundet",
+    )  # fmt: skip
+    MilestoneFactory(program=program, kind="kick_off", title_sv="Uppstart", title_en="")
+    MilestoneFactory(program=program, kind="closing", title_sv="Avslutning", title_en="Closing")
+    page = client.get(
+        reverse("programs:detail", args=["sprak"]), HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    assert '<div class="program-description" lang="sv">' in page
+    assert 'Required: <span lang="sv">Jag är medlem i förbundet</span>' in page
+    # A milestone title falls back to Swedish where no English one was written.
+    assert '<h3 class="h6 mb-1" lang="sv">Uppstart</h3>' in page
+    assert '<h3 class="h6 mb-1" lang="en">Closing</h3>' in page

@@ -77,6 +77,7 @@ def program_form_data(organization, **overrides):
         "summary": "Kort",
         "description": "Lång",
         "audience": "Chefer",
+        "text_language": "sv",
         "owner": organization.pk,
         "organizations": [organization.pk],
         "applications_open_at": f"{now.date().isoformat()}T08:00",

@@ -58,7 +58,7 @@ def test_the_program_page_shows_eligibility_deadline_and_timeline_in_order(clien
 
     assert "at least 6 months as a manager" in html
     assert "at least 36 months as a manager" in html
-    assert "Required: Jag är medlem i förbundet" in html
+    assert 'Required: <span lang="sv">Jag är medlem i förbundet</span>' in html
     assert "Application deadline" in html
     assert html.index("Kick-off") < html.index("Half-time seminar") < html.index("Closing")
 

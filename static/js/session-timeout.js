@@ -1,6 +1,7 @@
 // The warning before an idle log-in ends (WCAG 2.2.1): a modal dialog, announced and reached
 // by keyboard, shown SESSION_WARN_SECONDS before the end; one button (or Escape) renews the
-// session. Every tab of the app shares the time of the last activity through localStorage, so
+// session. The absolute limit after the log-in (AbsoluteSessionTimeoutMiddleware) cannot be
+// renewed: the dialog says so, once, and its button only closes it. Every tab of the app shares the time of the last activity through localStorage, so
 // a page used in another tab keeps this one alive too. When the session ends anyway, what was
 // typed into the page's forms is kept in this tab's sessionStorage and put back after the
 // next log-in, on the same page (nothing of it is sent anywhere; passwords are never kept).
@@ -73,8 +74,11 @@
   const lastActive = () => Math.max(Number(localStorage.getItem(ACTIVE)) || 0, loadedAt);
   const warning = dialog.querySelector("[data-state=warning]");
   const ended = dialog.querySelector("[data-state=ended]");
-  const countdown = dialog.querySelector("[data-countdown]");
+  const countdowns = dialog.querySelectorAll("[data-countdown]");
   const extend = dialog.querySelector("[data-extend]");
+  const dismiss = dialog.querySelector("[data-dismiss]");
+  const absoluteEnd = Number(dialog.dataset.endsAt) || Infinity;
+  let dismissed = false;
   const token = document.querySelector("input[name=csrfmiddlewaretoken]");
   let over = false;
   touch();
@@ -105,23 +109,37 @@
     }
   }
 
+  function close() {
+    dismissed = true;
+    dialog.close();
+  }
+
   extend.addEventListener("click", renew);
+  dismiss.addEventListener("click", close);
   dialog.addEventListener("cancel", (event) => {
     event.preventDefault();
-    if (!over) renew();
+    if (over) return;
+    if (extend.hidden) close();
+    else renew();
   });
   // A form sent after the end goes to the log-in page: keep what it held first.
   forms.forEach((form) => form.addEventListener("submit", () => over && keepDrafts()));
 
   setInterval(() => {
     if (over) return;
-    const left = lastActive() + idle - Date.now();
+    const idleEnd = lastActive() + idle;
+    const absolute = absoluteEnd <= idleEnd;
+    const left = Math.min(idleEnd, absoluteEnd) - Date.now();
     if (left <= 0) return end();
     if (left <= warn) {
-      countdown.textContent = String(Math.ceil(left / 1000));
-      if (!dialog.open) {
+      countdowns.forEach((el) => { el.textContent = String(Math.ceil(left / 1000)); });
+      dialog.querySelector("[data-reason=idle]").hidden = absolute;
+      dialog.querySelector("[data-reason=absolute]").hidden = !absolute;
+      extend.hidden = absolute;
+      dismiss.hidden = !absolute;
+      if (!dialog.open && !(absolute && dismissed)) {
         dialog.showModal();
-        extend.focus();
+        (absolute ? dismiss : extend).focus();
       }
     } else if (dialog.open) {
       dialog.close(); // renewed in another tab
