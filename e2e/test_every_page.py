@@ -4,8 +4,10 @@ nothing that the statement does not list, control boundaries and focus rings are
 scrolls sideways with the text-spacing override, and no request leaves the app."""
 
 import pytest
+from django.urls import reverse
 from playwright.sync_api import expect
 
+from accounts.tests.factories import PASSWORD
 from e2e import engines
 from e2e.helpers import choose_language, current_code, log_in
 from mentorship.accessibility import statement
@@ -16,8 +18,11 @@ from mentorship.tests.world import (
     admin_pages,
     build_world,
     pages,
+    states,
 )
 from notifications.emails import render_notification
+from programs.models import Application, Role
+from programs.tests.factories import ApplicationFactory, ProgramFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 LANGUAGES = {"sv": "Svenska", "en": "English", "da": "Dansk"}
@@ -49,6 +54,38 @@ def measure(page, axe, label, findings, listed, keyboard=True):
                 listed.setdefault(entry, []).append(label)
         if unlisted:
             findings.setdefault(kind, {})[label] = unlisted
+
+
+# Empty a form's own fields (not its hidden ones), as someone sending it unfilled would.
+EMPTY = """(button) => { for (const el of document.querySelector(button).form.elements) {
+  if (el.tagName === 'TEXTAREA' || ['text', 'email', 'password', 'number', 'date',
+      'datetime-local', 'url', 'search'].includes(el.type)) el.value = ''; } }"""
+
+
+def with_errors(tab, url, button):
+    """The page after its form was sent emptied: our error summary, or the admin's note."""
+    tab.goto(url)
+    if button:
+        tab.evaluate(EMPTY, button)
+        tab.locator(button).first.click()
+        tab.wait_for_load_state()
+        expect(tab.locator("#error-summary, .errornote").first).to_be_visible()
+        assert tab.title().split(" ")[0] in ("Fel:", "Error:", "Fejl:"), (url, tab.title())
+
+
+def proposals(world):
+    """A program in matching, with a proposed pair: the review as coordinators use it."""
+    from matching import services
+    from programs.tests.factories import OrganizationFactory
+
+    program = ProgramFactory(slug="matchning", organizations=[OrganizationFactory(),
+                             OrganizationFactory()], matching_min_score=0)  # fmt: skip
+    program.coordinators.add(world["coordinator"])
+    for role, organization in zip(Role, program.organizations.all(), strict=True):
+        ApplicationFactory(program=program, role=role, organization=organization,
+                           status=Application.Status.ACCEPTED)  # fmt: skip
+    services.matching_start(program=program, by=world["coordinator"])
+    return reverse("matching:review", args=[program.slug])
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -93,6 +130,14 @@ def test_every_page_in_every_language(page, browser, live_server, language):
             if not url.startswith("/admin/"):
                 expect(tab.locator("h1")).to_have_count(1)
             measure(tab, axe, f"{who} {url}", findings, listed)
+        for who, url, button in states(world):
+            with_errors(tabs[who], url, button)
+            measure(tabs[who], axe, f"{who} {url} {button and 'with errors'}", findings, listed)
+        review = proposals(world)
+        tabs[COORDINATOR].goto(review)
+        expect(tabs[COORDINATOR].locator("#publish-confirm")).to_be_visible()
+        measure(tabs[COORDINATOR], axe, f"{COORDINATOR} {review} with proposals", findings, listed)
+        second_factor(browser, live_server, world, axe, findings, listed)
         for notification in world["emails"]:
             notification.recipient.language = language
             message = render_notification(notification)
@@ -115,3 +160,22 @@ def test_every_page_in_every_language(page, browser, live_server, language):
         for kind, by_page in findings.items()
         for label, items in by_page.items()
     )
+
+
+def second_factor(browser, live_server, world, axe, findings, listed):
+    """The second-factor step of a coordinator's log-in, as it comes and with a wrong code."""
+    context = browser.new_context(base_url=live_server.url, locale="sv-SE")
+    try:
+        tab = context.new_page()
+        tab.goto("/accounts/login/")
+        tab.locator("#id_login").fill(world["coordinator"].email)
+        tab.locator("#id_password").fill(PASSWORD)
+        tab.locator("#id_password").press("Enter")
+        expect(tab.locator("#id_code")).to_be_visible()
+        measure(tab, axe, "coordinator the second-factor step", findings, listed)
+        tab.locator("#id_code").fill("000001")
+        tab.locator("#id_code").press("Enter")
+        expect(tab.locator("#error-summary")).to_be_visible()
+        measure(tab, axe, "coordinator the second-factor step with errors", findings, listed)
+    finally:
+        context.close()

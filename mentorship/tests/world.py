@@ -209,6 +209,32 @@ def admin_pages(world) -> list[tuple[str, str]]:
     return [(COORDINATOR, url) for url in urls]
 
 
+def states(world) -> list[tuple[str, str, str]]:
+    """(who, url, button) for the states between pages: each form sent with its fields
+    emptied (its errors), and the pages only a step reaches."""
+    match, open_program = world["match"], world["open_program"]
+    send = "main form[method=post] [type=submit]"
+    return [
+        (ANONYMOUS, reverse("account_login"), send),
+        (ANONYMOUS, reverse("account_signup"), send),
+        (ANONYMOUS, reverse("account_reset_password"), send),
+        (ANONYMOUS, reverse("account_request_login_code"), send),
+        (ANONYMOUS, reverse("account_reset_password_done"), ""),
+        (ANONYMOUS, reverse("account_email_verification_sent"), ""),
+        (PARTICIPANT, reverse("programs:apply", args=[open_program.slug, "adept"]),
+         "button[name=submit]"),
+        (PARTICIPANT, reverse("meetings:meeting_add", args=[match.pk]), "button[value=plan]"),
+        (PARTICIPANT, reverse("meetings:goal_add", args=[match.pk]), send),
+        (PARTICIPANT, reverse("evaluations:answer", args=[world["survey"].pk]),
+         "button[value=send]"),
+        (PARTICIPANT, reverse("matching:rematch", args=[match.pk]), send),
+        (PARTICIPANT, reverse("accounts:profile"), send),
+        (PARTICIPANT, reverse("account_change_password"), send),
+        (COORDINATOR, reverse("admin:programs_program_change", args=[world["running"].pk]),
+         "input[name=_save]"),
+    ]  # fmt: skip
+
+
 def allauth_email(user) -> dict:
     """A log-in code e-mail as allauth writes it through our adapter, in the user's language:
     what the outbox keeps for an account e-mail."""
