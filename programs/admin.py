@@ -199,7 +199,9 @@ class ProgramAdmin(CoordinatorPermissions, admin.ModelAdmin):
             _("Eligibility and matching"),
             {
                 "fields": [
-                    ("adept_min_manager_months", "mentor_min_manager_months"),
+                    ("adept_min_manager_months", "adept_max_manager_months"),
+                    ("mentor_min_manager_months", "mentor_max_manager_months"),
+                    "manager_months_counted",
                     ("membership_required", "membership_label"),
                     "pairing_rule",
                     "focus_areas",
@@ -514,9 +516,9 @@ class ApplicationAdmin(CoordinatorPermissions, admin.ModelAdmin):
     def applicant_email(self, obj):
         return obj.applicant.email
 
-    @admin.display(description=_("months as manager at start"))
+    @admin.display(description=_("months as manager, as the rules count them"))
     def months_as_manager(self, obj):
-        return obj.manager_months_at_start()
+        return obj.manager_months()
 
     @admin.display(description=_("submitted"), ordering="submitted_at")
     def submitted(self, obj):

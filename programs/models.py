@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Coalesce, TruncDate
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
@@ -105,6 +106,10 @@ class Program(models.Model):
         RUNNING = "running", _("Running")
         CLOSED = "closed", _("Closed")
 
+    class CountedAt(models.TextChoices):
+        START = "start", _("when the program starts")
+        APPLICATION = "application", _("when the application is sent")
+
     class PairingRule(models.TextChoices):
         DIFFERENT_ORGANIZATION = "different_organization", _("Mentor from another organisation")
         DIFFERENT_UNIT = "different_unit", _("Mentor from outside the adept's own unit")
@@ -173,12 +178,28 @@ class Program(models.Model):
     )
 
     adept_min_manager_months = models.PositiveSmallIntegerField(
-        _("adepts: minimum months as a manager"),
-        default=6,
-        help_text=_("Counted at the program start."),
+        _("adepts: minimum months as a manager"), default=6
+    )
+    adept_max_manager_months = models.PositiveSmallIntegerField(
+        _("adepts: maximum months as a manager"),
+        null=True,
+        blank=True,
+        help_text=_("Empty for no upper limit; for example 24 for managers new in the role."),
     )
     mentor_min_manager_months = models.PositiveSmallIntegerField(
         _("mentors: minimum months as a manager"), default=36
+    )
+    mentor_max_manager_months = models.PositiveSmallIntegerField(
+        _("mentors: maximum months as a manager"),
+        null=True,
+        blank=True,
+        help_text=_("Empty for no upper limit."),
+    )
+    manager_months_counted = models.CharField(
+        _("months as a manager are counted"),
+        max_length=20,
+        choices=CountedAt.choices,
+        default=CountedAt.START,
     )
     membership_required = models.BooleanField(_("membership required"), default=False)
     membership_label = models.CharField(
@@ -323,12 +344,61 @@ class Program(models.Model):
             errors["applications_close_at"] = _(
                 "The application deadline must be before the program starts."
             )
+        for role, low, high in (
+            ("adept", self.adept_min_manager_months, self.adept_max_manager_months),
+            ("mentor", self.mentor_min_manager_months, self.mentor_max_manager_months),
+        ):
+            if high is not None and low is not None and high < low:
+                errors[f"{role}_max_manager_months"] = _(
+                    "The maximum must be at least the minimum."
+                )
         if self.membership_required and not self.membership_label.strip():
             errors["membership_label"] = _(
                 "Write the membership applicants must confirm, since it is required."
             )
         if errors:
             raise ValidationError(errors)
+
+    def manager_months(self, role: str) -> tuple[int, int | None]:
+        """The least and the most months as a manager the program asks of a role."""
+        if role == Role.ADEPT:
+            return self.adept_min_manager_months, self.adept_max_manager_months
+        return self.mentor_min_manager_months, self.mentor_max_manager_months
+
+    def manager_rules(self) -> list[str]:
+        return [rule for rule in map(self.manager_rule, (Role.ADEPT, Role.MENTOR)) if rule]
+
+    def manager_rule(self, role: str) -> str:
+        """The time-as-a-manager rule for one role, as the program page prints it; empty when
+        the program asks nothing."""
+        low, high = self.manager_months(role)
+        if not low and high is None:
+            return ""
+        values = {
+            "role": gettext("Adepts") if role == Role.ADEPT else gettext("Mentors"),
+            "least": low,
+            "most": high,
+            "when": self.get_manager_months_counted_display(),
+        }
+        if high is None:
+            text = ngettext(
+                "%(role)s: at least %(least)d month as a manager with staff, %(when)s.",
+                "%(role)s: at least %(least)d months as a manager with staff, %(when)s.",
+                low,
+            )
+        elif not low:
+            text = ngettext(
+                "%(role)s: at most %(most)d month as a manager with staff, %(when)s.",
+                "%(role)s: at most %(most)d months as a manager with staff, %(when)s.",
+                high,
+            )
+        else:
+            text = ngettext(
+                "%(role)s: from %(least)d to %(most)d month as a manager with staff, %(when)s.",
+                "%(role)s: from %(least)d to %(most)d months as a manager with staff, %(when)s.",
+                high,
+            )
+        return text % values
 
     @property
     def personal_data_kept_until(self) -> datetime.date:
@@ -506,20 +576,38 @@ class ApplicationQuerySet(CoordinatorScopedQuerySet):
         return super().for_coordinator(user).exclude(status=Application.Status.DRAFT)
 
     def with_eligibility(self):
-        """Annotate `eligible`: months as a manager at the program start and membership, by
-        the program's rules as they stand now."""
+        """Annotate `eligible`: months as a manager (at least, and at most where the program
+        says so, counted on the day the program chooses) and membership, by the program's
+        rules as they stand now."""
         minimum = models.Case(
             models.When(role=Role.ADEPT, then=F("program__adept_min_manager_months")),
             default=F("program__mentor_min_manager_months"),
         )
-        latest_start = MonthsBefore(F("program__starts_on"), minimum)
+        maximum = models.Case(
+            models.When(role=Role.ADEPT, then=F("program__adept_max_manager_months")),
+            default=F("program__mentor_max_manager_months"),
+        )
+        counted_on = models.Case(
+            models.When(
+                program__manager_months_counted=Program.CountedAt.APPLICATION,
+                then=Coalesce(TruncDate("submitted_at"), models.Value(timezone.localdate())),
+            ),
+            default=F("program__starts_on"),
+            output_field=models.DateField(),
+        )
+        # Whole months from manager_since to counted_on are at least m exactly when
+        # manager_since is on or before counted_on less m months (mentorship.months).
         by_the_rules = models.ExpressionWrapper(
-            Q(manager_since__lte=latest_start)
+            Q(manager_since__lte=MonthsBefore(counted_on, minimum))
+            & (
+                Q(rule_most_months__isnull=True)
+                | Q(manager_since__gt=MonthsBefore(counted_on, F("rule_most_months") + 1))
+            )
             & (Q(program__membership_required=False) | Q(membership_confirmed=True)),
             output_field=models.BooleanField(),
         )
         # An anonymised application keeps the outcome it had, not the dates behind it.
-        return self.annotate(
+        return self.annotate(rule_most_months=maximum).annotate(
             eligible=models.Case(
                 models.When(
                     manager_since__isnull=True,
@@ -697,9 +785,24 @@ class Application(models.Model):
 
     @property
     def minimum_manager_months(self) -> int:
-        if self.role == Role.ADEPT:
-            return self.program.adept_min_manager_months
-        return self.program.mentor_min_manager_months
+        return self.program.manager_months(self.role)[0]
+
+    def months_counted_on(self) -> datetime.date:
+        """The day the program counts months as a manager on: its start, or the day the
+        application was sent (today for one not sent yet)."""
+        if self.program.manager_months_counted == Program.CountedAt.APPLICATION:
+            return (
+                timezone.localdate(self.submitted_at)
+                if self.submitted_at
+                else (timezone.localdate())
+            )
+        return self.program.starts_on
+
+    def manager_months(self) -> int | None:
+        """Months as a manager on the day the program's rule counts them."""
+        if self.manager_since is None:
+            return None
+        return months_between(self.manager_since, self.months_counted_on())
 
     def manager_months_at_start(self) -> int | None:
         if self.manager_since is None:
@@ -709,10 +812,12 @@ class Application(models.Model):
     def is_eligible(self) -> bool:
         if self.manager_since is None and self.eligible_kept is not None:
             return self.eligible_kept
-        months = self.manager_months_at_start()
+        months = self.manager_months()
+        least, most = self.program.manager_months(self.role)
         return (
             months is not None
-            and months >= self.minimum_manager_months
+            and months >= least
+            and (most is None or months <= most)
             and (self.membership_confirmed or not self.program.membership_required)
         )
 

@@ -159,10 +159,12 @@ def unmet_rules(application: Application) -> list[str]:
     """The program's rules this application does not meet, each as a sentence for the
     applicant (on the form when they submit, in the e-mail when they are rejected)."""
     program = application.program
-    months = application.manager_months_at_start()
-    minimum = application.minimum_manager_months
+    months = application.manager_months()
+    minimum, maximum = program.manager_months(application.role)
+    at_start = program.manager_months_counted == Program.CountedAt.START
+    role = _("Adepts") if application.role == Role.ADEPT else _("Mentors")
     unmet = []
-    if months is None or months < minimum:
+    if (months is None or months < minimum) and at_start:
         message = (
             ngettext(
                 "Adepts need at least %(minimum)d month as a manager with staff when the "
@@ -186,6 +188,33 @@ def unmet_rules(application: Application) -> list[str]:
                 "minimum": minimum,
                 "start": date_format(program.starts_on),
                 "months": max(months or 0, 0),
+            }
+        )
+    elif months is None or months < minimum:
+        unmet.append(
+            ngettext(
+                "%(role)s need at least %(minimum)d month as a manager with staff when they "
+                "apply; you have %(months)d.",
+                "%(role)s need at least %(minimum)d months as a manager with staff when they "
+                "apply; you have %(months)d.",
+                minimum,
+            )
+            % {"role": role, "minimum": minimum, "months": max(months or 0, 0)}
+        )
+    elif maximum is not None and months > maximum:
+        unmet.append(
+            ngettext(
+                "%(role)s may have at most %(maximum)d month as a manager with staff, "
+                "counted %(when)s; you have %(months)d.",
+                "%(role)s may have at most %(maximum)d months as a manager with staff, "
+                "counted %(when)s; you have %(months)d.",
+                maximum,
+            )
+            % {
+                "role": role,
+                "maximum": maximum,
+                "when": program.get_manager_months_counted_display(),
+                "months": months,
             }
         )
     if program.membership_required and not application.membership_confirmed:

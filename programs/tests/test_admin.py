@@ -91,6 +91,7 @@ def program_form_data(organization, **overrides):
         "meeting_minutes_max": 120,
         "adept_min_manager_months": 6,
         "mentor_min_manager_months": 36,
+        "manager_months_counted": "start",
         "membership_label": "",
         "pairing_rule": "different_organization",
         "letter_max_chars": 3500,

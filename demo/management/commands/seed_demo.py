@@ -477,6 +477,8 @@ class Command(BaseCommand):
                 "meeting_minutes_max": 120,
                 "adept_min_manager_months": 6,
                 "mentor_min_manager_months": 36,
+                # "at least 6 months ... to register interest": counted when they apply.
+                "manager_months_counted": Program.CountedAt.APPLICATION,
                 "pairing_rule": Program.PairingRule.DIFFERENT_ORGANIZATION,
             },
             milestones=[
