@@ -7,12 +7,12 @@ from django.utils.translation import gettext as _
 
 from audit.models import AuditEntry
 from audit.services import audit
-from mentorship.spreadsheets import csv_response
+from mentorship.spreadsheets import Sheet
 
 from .results import survey_results
 
 
-def results_csv(survey, *, by) -> HttpResponse:
+def results_export(survey, *, by, kind="csv") -> HttpResponse:
     """The results, question by question and group by group; groups of fewer than three are
     not shown. The export is written to the program's audit trail here, so no caller can
     export without it."""
@@ -23,7 +23,7 @@ def results_csv(survey, *, by) -> HttpResponse:
         obj=survey,
         detail="evaluation results",
     )
-    response, writer = csv_response(f"evaluation-{survey.program.slug}-{survey.phase}.csv")
+    writer = Sheet(f"evaluation-{survey.program.slug}-{survey.phase}", kind)
     writer.writerow(
         [_("No."), _("Question"), _("Kind"), _("Group"), _("Answers"), _("Average"),
          _("Option"), _("Count"), _("Share (%)"), _("Free text")]
@@ -43,4 +43,4 @@ def results_csv(survey, *, by) -> HttpResponse:
         for group in result.text_groups:
             for text in group.texts:
                 writer.writerow([*start, group.label, "", "", "", "", "", text])
-    return response
+    return writer.response()

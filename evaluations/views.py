@@ -110,8 +110,8 @@ def results(request, pk):
 
 
 @coordinator_required
-def results_csv(request, pk):
-    return exports.results_csv(_coordinated(request, pk), by=request.user)
+def results_export(request, pk, kind):
+    return exports.results_export(_coordinated(request, pk), by=request.user, kind=kind)
 
 
 @coordinator_required

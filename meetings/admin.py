@@ -13,7 +13,7 @@ from accounts.admin import CoordinatedProgramFilter
 from matching.models import Match
 from programs.admin import CoordinatedOrganizationFilter
 
-from .exports import pair_activity_csv
+from .exports import pair_activity_export
 from .models import Meeting, PairActivity
 from .services import with_activity
 
@@ -57,7 +57,7 @@ class PairActivityAdmin(admin.ModelAdmin):
     search_fields = ["adept__applicant__full_name", "mentor__applicant__full_name"]
     fields = ["program", "adept", "mentor", "status", "published_at", "ended_at"]
     readonly_fields = fields
-    actions = ["export_csv"]
+    actions = ["export_csv", "export_xlsx"]
 
     def has_module_permission(self, request):
         return request.user.is_active and request.user.is_staff
@@ -133,4 +133,8 @@ class PairActivityAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Export pair activity as CSV (no content)"))
     def export_csv(self, request, queryset):
-        return pair_activity_csv(queryset, by=request.user)
+        return pair_activity_export(queryset, by=request.user)
+
+    @admin.action(description=_("Export pair activity as Excel (no content)"))
+    def export_xlsx(self, request, queryset):
+        return pair_activity_export(queryset, by=request.user, kind="xlsx")

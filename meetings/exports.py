@@ -8,10 +8,10 @@ from django.utils.translation import gettext
 
 from audit.models import AuditEntry
 from audit.services import audit_many
-from mentorship.spreadsheets import csv_response
+from mentorship.spreadsheets import Sheet
 
 
-def pair_activity_csv(pairs, *, by) -> HttpResponse:
+def pair_activity_export(pairs, *, by, kind="csv") -> HttpResponse:
     """`pairs` annotated as the admin's pair activity is (with_activity and the counts). The
     export is written to each program's audit trail here."""
     audit_many(
@@ -19,7 +19,7 @@ def pair_activity_csv(pairs, *, by) -> HttpResponse:
         action=AuditEntry.Action.EXPORT,
         entries=[(program, None, "pair activity") for program in {p.program_id for p in pairs}],
     )
-    response, writer = csv_response("pair-activity.csv")
+    writer = Sheet("pair-activity", kind)
     writer.writerow(
         [
             gettext("Program"), gettext("Adept"), gettext("Mentor"), gettext("Status"),
@@ -41,4 +41,4 @@ def pair_activity_csv(pairs, *, by) -> HttpResponse:
                 pair.goal_count,
             )
         )
-    return response
+    return writer.response()

@@ -33,7 +33,7 @@ from notifications.planning import plan_all
 from notifications.services import kick_delivery
 
 from . import services
-from .exports import applications_csv
+from .exports import applications_export
 from .models import (
     Application,
     FocusArea,
@@ -400,6 +400,8 @@ class ApplicationAdmin(CoordinatorPermissions, admin.ModelAdmin):
         "move_to_mentor_bank",
         "export_csv",
         "export_csv_with_letters",
+        "export_xlsx",
+        "export_xlsx_with_letters",
     ]
     fieldsets = [
         (
@@ -604,11 +606,12 @@ class ApplicationAdmin(CoordinatorPermissions, admin.ModelAdmin):
         ) % {"count": moved}
         self._report(request, errors, done if moved else "")
 
-    def _export(self, request, queryset, with_letters):
-        return applications_csv(
+    def _export(self, request, queryset, with_letters, kind="csv"):
+        return applications_export(
             queryset.prefetch_related("focus_areas").order_by("program", "role", "pk"),
             with_letters=with_letters,
             by=request.user,
+            kind=kind,
         )
 
     @admin.action(description=_("Export the selected applications as CSV"))
@@ -618,6 +621,14 @@ class ApplicationAdmin(CoordinatorPermissions, admin.ModelAdmin):
     @admin.action(description=_("Export the selected applications as CSV, with letters"))
     def export_csv_with_letters(self, request, queryset):
         return self._export(request, queryset, with_letters=True)
+
+    @admin.action(description=_("Export the selected applications as Excel"))
+    def export_xlsx(self, request, queryset):
+        return self._export(request, queryset, with_letters=False, kind="xlsx")
+
+    @admin.action(description=_("Export the selected applications as Excel, with letters"))
+    def export_xlsx_with_letters(self, request, queryset):
+        return self._export(request, queryset, with_letters=True, kind="xlsx")
 
 
 # --------------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""CSV export of applications for coordinators."""
+"""The export of applications for coordinators, as CSV or Excel."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from django.utils.translation import gettext as _
 
 from audit.models import AuditEntry
 from audit.services import audit_many
-from mentorship.spreadsheets import csv_response
+from mentorship.spreadsheets import Sheet
 
 
-def applications_csv(applications, *, with_letters: bool, by) -> HttpResponse:
+def applications_export(applications, *, with_letters: bool, by, kind="csv") -> HttpResponse:
     """The applications as a spreadsheet; the export is written to each program's audit
     trail here, so no caller can export without it."""
     audit_many(
@@ -23,7 +23,7 @@ def applications_csv(applications, *, with_letters: bool, by) -> HttpResponse:
         ],
     )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response, writer = csv_response(f"applications-{stamp}.csv")
+    writer = Sheet(f"applications-{stamp}", kind)
     header = [
         _("Program"), _("Role"), _("Status"), _("Name"), _("E-mail"), _("Organisation"),
         _("Unit or leadership team"), _("Job title"), _("Manager with staff since"),
@@ -60,4 +60,4 @@ def applications_csv(applications, *, with_letters: bool, by) -> HttpResponse:
         if with_letters:
             row.append(a.letter)
         writer.writerow(row)
-    return response
+    return writer.response()

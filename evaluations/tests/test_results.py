@@ -13,6 +13,7 @@ from evaluations.models import Question, Response
 from evaluations.results import survey_results, visible
 from evaluations.services import response_save, survey_create
 from evaluations.tests.conftest import add_pairs
+from mentorship.spreadsheets import XLSX
 
 pytestmark = pytest.mark.django_db
 DAY = datetime.timedelta(days=1)
@@ -135,6 +136,27 @@ def test_the_csv_escapes_formulas_and_is_audited(client, coordinator, survey, ru
     assert len(texts) == 3
     assert not any(cell.startswith("=") for row in rows for cell in row)
     assert AuditEntry.objects.filter(action="export", program=running).exists()
+
+
+def test_the_results_as_excel_have_the_csvs_columns_and_no_formula(
+    client, coordinator, running, survey
+):
+    from openpyxl import load_workbook
+
+    for match in add_pairs(running, 3):
+        answer(survey, match.adept.applicant, 3, text='=HYPERLINK("http://evil")')
+    client.force_login(coordinator)
+    response = client.get(reverse("evaluations:results_xlsx", args=[survey.pk]))
+    assert response["Content-Type"] == XLSX
+    assert response["Content-Disposition"].endswith('.xlsx"')
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    as_csv = list(csv.reader(io.StringIO(client_csv(client, survey))))
+    assert rows[0] == as_csv[0]
+    assert len(rows) == len(as_csv)
+    texts = [row[-1] for row in rows if row[-1] == '=HYPERLINK("http://evil")']
+    assert len(texts) == 3  # shown as written, and stored as text, not as a formula
+    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
 
 
 def client_csv(client, survey):

@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from accounts.tests.factories import UserFactory
 from matching.models import Match
@@ -294,6 +295,12 @@ def test_coordinators_see_activity_and_stalled_pairs_without_content(client, coo
     rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))
     assert len(rows) == 3
     assert MARKER not in export.content.decode()
+    sheet = client.post(
+        pairs_url(), {"action": "export_xlsx", "_selected_action": [pair.pk, active.pk]}
+    )
+    book = load_workbook(io.BytesIO(sheet.content)).active
+    assert [[c.value for c in row] for row in book.iter_rows(max_row=1)] == [rows[0]]
+    assert book.max_row == 3
 
 
 def test_another_programs_coordinator_sees_no_pairs(client, other_coordinator, pair):

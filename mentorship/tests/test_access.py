@@ -221,6 +221,9 @@ ACCESS = [
     Case(
         "evaluations:results_csv", coordinators_only(200), kwargs=lambda o: {"pk": o["survey"].pk}
     ),
+    Case(
+        "evaluations:results_xlsx", coordinators_only(200), kwargs=lambda o: {"pk": o["survey"].pk}
+    ),
     Case("evaluations:dashboard", coordinators_only(200), kwargs={"slug": "the-program"}),
     Case("programs:mentor_bank", signed_in(200)),
     Case("programs:mentor_bank", signed_in(302), method="post", label="leave"),

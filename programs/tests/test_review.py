@@ -8,6 +8,7 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from accounts.tests.factories import UserFactory
 from mentorship.errors import ServiceError
@@ -245,6 +246,24 @@ def test_the_csv_export_is_safe_against_formulas_and_leaves_letters_out(
         {"action": "export_csv_with_letters", "_selected_action": [a.pk for a in selected]},
     )
     assert "Ett personligt brev" in response.content.decode()
+
+    # The same as Excel: the CSV's rows, the texts as written and stored as text.
+    as_csv = rows
+    response = client.post(
+        CHANGELIST, {"action": "export_xlsx", "_selected_action": [a.pk for a in selected]}
+    )
+    assert response["Content-Disposition"].endswith('.xlsx"')
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    cells = [list(row) for row in sheet.iter_rows()]
+    assert [c.value for c in cells[0]] == as_csv[0]
+    assert '=HYPERLINK("http://evil")' in [c.value for c in cells[1]]
+    assert all(c.data_type != "f" for row in cells for c in row)
+    response = client.post(
+        CHANGELIST,
+        {"action": "export_xlsx_with_letters", "_selected_action": [a.pk for a in selected]},
+    )
+    letters = load_workbook(io.BytesIO(response.content)).active
+    assert "Ett personligt brev" in [c.value for c in next(letters.iter_rows(min_row=2))]
 
 
 def test_a_participant_cannot_open_the_review(client, adept, program):
