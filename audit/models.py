@@ -22,6 +22,7 @@ class AuditEntry(models.Model):
         MATCH_CHANGED = "match_changed", _("Pair changed")
         MATCHES_PUBLISHED = "matches_published", _("Pairs published")
         MATCH_ENDED = "match_ended", _("Match ended")
+        UNITS_CHANGED = "units_changed", _("Units changed")
 
     created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(

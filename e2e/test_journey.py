@@ -32,7 +32,7 @@ from mentorship.celery import app as celery_app
 from mentorship.tests.workers import start_worker
 from notifications.models import Notification
 from notifications.tests.conftest import redis_server  # noqa: F401  (a broker of our own)
-from programs.models import Application, FocusArea, Milestone, Organization, Program
+from programs.models import Application, FocusArea, Milestone, Organization, Program, Unit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 FILE_BACKEND = "notifications.tests.backends.SlowFileBackend"
@@ -156,7 +156,9 @@ def sign_up(browser, live_server, language, name, email, mailbox):
 def apply(page, program, role, *, organization, since, capacity=None, area=None, text):
     page.goto(f"/programs/{program.slug}/apply/{role}/")
     page.locator("#id_organization").select_option(label=organization)
-    page.locator("#id_unit").fill("Ledningsgruppen")
+    # The same team name in every university: only the chosen one's is offered.
+    team = Unit.objects.get(organization__name=organization, name="Ledningsgruppen")
+    page.locator("#id_unit").select_option(value=str(team.pk))
     page.locator("#id_job_title").fill("Prefekt" if role == "mentor" else "Enhetschef")
     page.locator("#id_manager_since").fill(since.isoformat())
     page.locator("#id_direct_reports").fill("8")
@@ -198,7 +200,9 @@ def _year(browser, live_server, page, today, mailbox):
     coordinator = UserFactory(email="karin@example.org", full_name="Karin Koordinator",
                               is_staff=True)  # fmt: skip
     for name in ("Lunds universitet", "Malmö universitet", "Högskolan Kristianstad"):
-        Organization.objects.create(name=name)
+        Unit.objects.create(
+            organization=Organization.objects.create(name=name), name="Ledningsgruppen"
+        )
     change = FocusArea.objects.create(
         code="change", name_sv="Leda förändring", name_en="Leading change",
         name_da="At lede forandring",

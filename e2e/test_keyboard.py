@@ -12,7 +12,7 @@ from accounts.tests.factories import PASSWORD, UserFactory
 from matching.models import Match
 from meetings.models import Meeting
 from programs.models import Application, Role
-from programs.tests.factories import ApplicationFactory, ProgramFactory
+from programs.tests.factories import ApplicationFactory, ProgramFactory, unit_named
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -80,6 +80,7 @@ def log_in_by_keyboard(page, email):
 
 def test_the_application_form_by_keyboard(page):
     program = ProgramFactory(slug="tangentbord")
+    unit_named(program.owner, "Grundskola Norr")
     person = UserFactory(email="kim@example.org")
     log_in_by_keyboard(page, person.email)
     page.goto(f"/programs/{program.slug}/apply/adept/")
@@ -109,7 +110,7 @@ def test_the_application_form_by_keyboard(page):
     application = Application.objects.get(applicant=person)
     assert application.status == Application.Status.SUBMITTED
     assert application.organization == organization
-    assert (application.unit, application.job_title) == ("Grundskola Norr", "Rektor")
+    assert (application.unit.name, application.job_title) == ("Grundskola Norr", "Rektor")
     assert application.manager_since == since
     assert application.direct_reports == 14
     assert application.meeting_format != ""

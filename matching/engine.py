@@ -51,6 +51,9 @@ FORMAT_COMPATIBLE = np.array(
 
 # Pairing rules.
 ANY, DIFFERENT_ORGANIZATION, DIFFERENT_UNIT = "any", "different_organization", "different_unit"
+# Outside the unit and outside the units under the same parent (sister teams, the school
+# above a team): `unit_group` is each unit's parent, or the unit itself at the top.
+DIFFERENT_UNIT_GROUP = "different_unit_group"
 
 # Why a pair is not possible, as bits, for explanations.
 BLOCK_ORGANIZATION, BLOCK_UNIT, BLOCK_EXCLUDED, BLOCK_SAME_PERSON = 1, 2, 4, 8
@@ -87,6 +90,9 @@ class Side:
     wish_regions: np.ndarray  # (n, R) bool: regions named in the free-text wishes
     wish_organizations: np.ndarray  # (n, O) bool: organisations named in the wishes
     capacity: np.ndarray | None = None  # (n,) int, mentors only
+    # (n,) int in the same numbering as `unit`: the parent unit, or the unit itself. Only the
+    # different_unit_group rule reads it; None means every unit is its own group.
+    unit_group: np.ndarray | None = None
     # Set by _prepare: the focus as float32 for the products, and each row's count of needs.
     _focus32: np.ndarray = field(init=False, repr=False, compare=False)
     _needs: np.ndarray = field(init=False, repr=False, compare=False)
@@ -170,6 +176,9 @@ def _blocked(adepts, mentors, a, b, rule, excluded) -> np.ndarray:
         bits = (adepts.organization[a] == mentors.organization[b]) * np.uint8(BLOCK_ORGANIZATION)
     elif rule == DIFFERENT_UNIT:
         bits = (adepts.unit[a] == mentors.unit[b]) * np.uint8(BLOCK_UNIT)
+    elif rule == DIFFERENT_UNIT_GROUP:
+        same = (adepts.unit[a] == mentors.unit[b]) | (adepts.unit_group[a] == mentors.unit_group[b])
+        bits = same * np.uint8(BLOCK_UNIT)
     elif rule == ANY:
         bits = np.zeros(np.broadcast_shapes(np.shape(a), np.shape(b)), dtype=np.uint8)
     else:
@@ -186,6 +195,9 @@ def _prepare(side: Side) -> Side:
     side.years = np.asarray(side.years, dtype=np.float64)
     if side.capacity is not None:
         side.capacity = np.asarray(side.capacity, dtype=np.int64)
+    side.unit_group = (
+        side.unit.copy() if side.unit_group is None else np.asarray(side.unit_group, dtype=np.int64)
+    )
     side.focus = np.asarray(side.focus, dtype=bool)
     side._focus32 = side.focus.astype(np.float32)
     side._needs = np.maximum(side._focus32.sum(axis=1), 1).astype(np.float32)

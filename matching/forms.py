@@ -40,7 +40,7 @@ class AddPairForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.accepted = Application.objects.filter(
             program=program, status=Application.Status.ACCEPTED
-        ).select_related("applicant", "organization")
+        ).select_related("applicant", "organization", "unit")
         self.fields["adept"].queryset = self.accepted.filter(role=Role.ADEPT)
         self.fields["mentor"].queryset = self.accepted.filter(role=Role.MENTOR)
         for field in self.fields.values():

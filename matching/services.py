@@ -91,6 +91,7 @@ def _side(
             [organization_ids[a.organization_id] for a in applications], dtype=np.int64
         ),
         unit=np.array([unit_ids[unit_key(a)] for a in applications], dtype=np.int64),
+        unit_group=np.array([unit_ids[unit_group_key(a)] for a in applications], dtype=np.int64),
         region=np.array([region_ids.get(_key(a.region), -1) for a in applications], dtype=np.int64),
         meeting_format=np.array([FORMAT_CODES[a.meeting_format] for a in applications]),
         languages=np.array(
@@ -109,10 +110,16 @@ def _side(
     )
 
 
-def unit_key(application: Application) -> tuple:
-    """What "the same unit" means: the same organisation and the same unit name, whatever the
-    case and spacing. An empty unit is unknown: a key of its own, never "the same"."""
-    return (application.organization_id, _key(application.unit) or f"#{application.pk}")
+def unit_key(application: Application) -> int | str:
+    """What "the same unit" means: the same unit of the organisation's list. No unit is
+    unknown: a key of its own, never "the same"."""
+    return application.unit_id or f"#{application.pk}"
+
+
+def unit_group_key(application: Application) -> int | str:
+    """What "under the same parent" compares: the unit's parent, or the unit at the top."""
+    unit = application.unit
+    return unit.group_id if unit is not None else unit_key(application)
 
 
 def _vocabulary(program: Program, everyone: list[Application]) -> dict:
@@ -131,6 +138,7 @@ def _vocabulary(program: Program, everyone: list[Application]) -> dict:
     for application in everyone:
         organization_ids.setdefault(application.organization_id, len(organization_ids))
         unit_ids.setdefault(unit_key(application), len(unit_ids))
+        unit_ids.setdefault(unit_group_key(application), len(unit_ids))
     return {
         "focus_ids": {pk: i for i, pk in enumerate(areas)},
         "region_ids": region_ids,
@@ -145,7 +153,7 @@ def participants(program: Program) -> Participants:
     """Accepted adepts without a published match, and accepted mentors with places left."""
     accepted = (
         Application.objects.filter(program=program, status=Application.Status.ACCEPTED)
-        .select_related("program", "applicant", "organization")
+        .select_related("program", "applicant", "organization", "unit")
         .prefetch_related(Prefetch("focus_areas", queryset=FocusArea.objects.only("pk")))
         .order_by("pk")
     )
@@ -341,9 +349,17 @@ def _check_pair(program: Program, adept: Application, mentor: Application):
             )
             % names
         )
-    if bits & engine.BLOCK_UNIT:
+    if bits & engine.BLOCK_UNIT and adept.unit_id == mentor.unit_id:
         raise ServiceError(
             _("%(adept)s and %(mentor)s are in the same unit, which this program does not allow.")
+            % names
+        )
+    if bits & engine.BLOCK_UNIT:
+        raise ServiceError(
+            _(
+                "%(adept)s and %(mentor)s are in units under the same parent, which this "
+                "program does not allow."
+            )
             % names
         )
     if bits & engine.BLOCK_EXCLUDED:

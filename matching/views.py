@@ -19,7 +19,7 @@ from .explain import explain, unmatched_reason
 from .forms import AddPairForm, RematchForm
 from .models import Match, RematchRequest
 
-APPLICATION_RELATED = ["applicant", "organization", "program"]
+APPLICATION_RELATED = ["applicant", "organization", "program", "unit__parent"]
 
 
 def _matches(program, statuses):
@@ -45,7 +45,7 @@ def _unmatched(entries, matched):
     matched by hand since the run are no longer listed."""
     applications = Application.objects.filter(
         pk__in=[e["application"] for e in entries], status=Application.Status.ACCEPTED
-    ).select_related("applicant", "organization")
+    ).select_related("applicant", "organization", "unit__parent")
     by_pk = {a.pk: a for a in applications}
     return [
         {"application": by_pk[e["application"]], "reason": unmatched_reason(e)}
@@ -165,7 +165,13 @@ def _pairs(request, program, *fields):
     pairs = (
         Match.objects.filter(program=program, pk__in=pks)
         .select_related(
-            "adept__applicant", "adept__program", "mentor__applicant", "mentor__program", "program"
+            "adept__applicant",
+            "adept__program",
+            "adept__unit",
+            "mentor__applicant",
+            "mentor__program",
+            "mentor__unit",
+            "program",
         )
         .prefetch_related("adept__focus_areas", "mentor__focus_areas")
     )

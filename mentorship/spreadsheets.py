@@ -8,7 +8,8 @@ import csv
 import io
 
 from django.http import HttpResponse
-from openpyxl import Workbook
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 
 FORMATS = ("csv", "xlsx")
@@ -65,3 +66,72 @@ class Sheet:
             response = HttpResponse(content.getvalue(), content_type=XLSX)
         response["Content-Disposition"] = f'attachment; filename="{self.filename}"'
         return response
+
+
+# --------------------------------------------------------------------------------------------
+# Reading what coordinators upload
+# --------------------------------------------------------------------------------------------
+
+MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+MAX_ROWS = 5000
+
+
+class UnreadableSheet(ValueError):
+    """An upload that is not a spreadsheet we can read, with a message for the coordinator."""
+
+
+def read_rows(upload) -> list[list[str]]:
+    """The rows of an uploaded .csv (UTF-8, with or without a BOM, comma or semicolon, as
+    Excel writes it in Nordic locales) or .xlsx (its first sheet), every cell as trimmed
+    text; empty rows are left out."""
+    name = (getattr(upload, "name", "") or "").lower()
+    if upload.size > MAX_UPLOAD_BYTES:
+        raise UnreadableSheet(_("The file is larger than 2 MB; split it and import each part."))
+    content = upload.read()
+    if name.endswith(".xlsx"):
+        rows = _xlsx_rows(content)
+    elif name.endswith((".csv", ".txt")):
+        rows = _csv_rows(content)
+    else:
+        raise UnreadableSheet(_("Choose a .csv or .xlsx file."))
+    rows = [row for row in rows if any(row)]
+    if len(rows) > MAX_ROWS + 1:
+        raise UnreadableSheet(
+            _("The file has more than %(max)d rows; split it and import each part.")
+            % {"max": MAX_ROWS}
+        )
+    return rows
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return " ".join(str(value).split())
+
+
+def _csv_rows(content: bytes) -> list[list[str]]:
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise UnreadableSheet(
+            _("The file is not in UTF-8. In Excel, save it as 'CSV UTF-8' and try again.")
+        ) from None
+    first = text.split("\n", 1)[0]
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    return [
+        [_text(cell) for cell in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)
+    ]
+
+
+def _xlsx_rows(content: bytes) -> list[list[str]]:
+    try:
+        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception:
+        raise UnreadableSheet(_("The file could not be read as an Excel workbook.")) from None
+    try:
+        sheet = book.worksheets[0]
+        return [[_text(cell) for cell in row] for row in sheet.iter_rows(values_only=True)]
+    finally:
+        book.close()

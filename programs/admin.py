@@ -7,10 +7,13 @@ queryset goes through Program.objects.coordinated_by().
 
 from django import forms
 from django.contrib import admin, messages
+from django.core import signing
+from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.db.models import Count, Q
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, linebreaks
@@ -29,11 +32,19 @@ from accounts.models import is_coordinator
 from audit.models import AuditEntry
 from audit.services import audit
 from mentorship.errors import ServiceError
+from mentorship.spreadsheets import UnreadableSheet, read_rows
 from notifications.planning import plan_all
 from notifications.services import kick_delivery
 
 from . import services
 from .exports import applications_export
+from .imports import (
+    apply_units,
+    changeable_organizations,
+    plan_units,
+    sign_rows,
+    unsign_rows,
+)
 from .models import (
     Application,
     FocusArea,
@@ -42,6 +53,7 @@ from .models import (
     Organization,
     Program,
     Role,
+    Unit,
 )
 
 
@@ -73,15 +85,311 @@ class SharedByPrograms(CoordinatorPermissions):
         return super().render_change_form(request, context, add, change, form_url, obj)
 
 
+class UnitInline(SharedByPrograms, admin.TabularInline):
+    """The organisation's units on its own page: whoever may change the organisation keeps
+    its units (a unit with applications cannot be deleted, only merged)."""
+
+    model = Unit
+    fk_name = "organization"
+    fields = ["name", "parent", "confirmed"]
+    extra = 0
+    show_change_link = True
+    used_by = ("organizations", "owner")
+
+    def has_add_permission(self, request, obj=None):
+        return self.has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_change_permission(request, obj)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("parent")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "parent":
+            organization_id = request.resolver_match.kwargs.get("object_id")
+            field.queryset = Unit.objects.filter(organization_id=organization_id or 0)
+        return field
+
+
 @admin.register(Organization)
 class OrganizationAdmin(SharedByPrograms, admin.ModelAdmin):
-    list_display = ["name", "short_name"]
+    list_display = ["name", "short_name", "unit_count"]
     search_fields = ["name", "short_name"]
     used_by = ("organizations", "owner")
+    inlines = [UnitInline]
     read_only_message = _(
         "Programs you do not coordinate use this organisation, so only their coordinators "
         "together or an administrator can change it."
     )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(unit_total=Count("units"))
+
+    @admin.display(description=_("units"), ordering="unit_total")
+    def unit_count(self, obj):
+        return obj.unit_total
+
+    def get_inline_instances(self, request, obj=None):
+        # Units belong to an organisation that exists; a new one gets them after saving.
+        return super().get_inline_instances(request, obj) if obj is not None else []
+
+
+class ProposedFilter(admin.SimpleListFilter):
+    title = _("in the list")
+    parameter_name = "listed"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Yes")), ("no", _("No, proposed by an applicant"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(confirmed=self.value() == "yes")
+        return queryset
+
+
+class UnitOrganizationFilter(IdFilter):
+    title = _("organisation")
+    parameter_name = "organization"
+
+    def lookups(self, request, model_admin):
+        return list(
+            model_admin.get_queryset(request)
+            .values_list("organization_id", "organization__name")
+            .distinct()
+            .order_by("organization__name")
+        )
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(organization_id=self.value())
+        return queryset
+
+
+class UnitImportForm(forms.Form):
+    organization = forms.ModelChoiceField(
+        label=_("Organisation"),
+        queryset=Organization.objects.none(),
+        required=False,
+        help_text=_("Leave empty if the file has a column with each row's organisation."),
+    )
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_(
+            "A .csv or .xlsx file with the columns organisation (unless chosen above), unit and "
+            "part of (the larger unit, may be empty); a first row with these headings is "
+            "recognised in Swedish, Danish and English."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = changeable_organizations(user)
+
+
+class UnitMergeForm(forms.Form):
+    keep = forms.ModelChoiceField(
+        label=_("Keep"), queryset=Unit.objects.none(), widget=forms.RadioSelect, empty_label=None
+    )
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["keep"].queryset = units
+        self.fields["keep"].label_from_instance = lambda unit: unit.path
+
+
+@admin.register(Unit)
+class UnitAdmin(SharedByPrograms, admin.ModelAdmin):
+    """Units of the organisations in the programs a coordinator coordinates: the list the
+    applicants pick from, the proposals to confirm or merge, and an import from the
+    coordinator's spreadsheet."""
+
+    fields = ["organization", "name", "parent", "confirmed"]
+    list_display = ["name", "organization", "parent_name", "confirmed", "application_count"]
+    list_filter = [ProposedFilter, UnitOrganizationFilter]
+    search_fields = ["name", "organization__name", "parent__name"]
+    list_per_page = 100
+    actions = ["confirm", "merge"]
+    used_by = ("organizations__units", "owner__units")
+    read_only_message = _(
+        "Programs you do not coordinate use this unit's organisation, so only their "
+        "coordinators together or an administrator can change it."
+    )
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_change_permission(request, obj)
+
+    def get_queryset(self, request):
+        units = Unit.objects.select_related("organization", "parent").annotate(
+            application_total=Count("applications")
+        )
+        if request.user.is_superuser:
+            return units
+        programs = Program.objects.coordinated_by(request.user)
+        return units.filter(
+            Q(organization__programs__in=programs) | Q(organization__owned_programs__in=programs)
+        ).distinct()
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "organization":
+            field.queryset = changeable_organizations(request.user)
+        if db_field.name == "parent":
+            field.queryset = self.get_queryset(request).order_by("organization__name", "name")
+            field.label_from_instance = lambda unit: f"{unit.organization} – {unit.path}"
+        return field
+
+    @admin.display(description=_("part of"), ordering="parent__name")
+    def parent_name(self, obj):
+        return obj.parent.name if obj.parent_id else "–"
+
+    @admin.display(description=_("applications"), ordering="application_total")
+    def application_count(self, obj):
+        return obj.application_total
+
+    def get_urls(self):
+        return [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="programs_unit_import",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _changeable(self, request, queryset):
+        allowed = changeable_organizations(request.user)
+        return queryset.filter(organization__in=allowed), queryset.exclude(
+            organization__in=allowed
+        ).count()
+
+    @admin.action(description=_("Confirm the selected units (put them in the list)"))
+    def confirm(self, request, queryset):
+        units, refused = self._changeable(request, queryset)
+        done = units.filter(confirmed=False).update(confirmed=True)
+        if refused:
+            self.message_user(request, self.read_only_message, messages.ERROR)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d unit is now in the list.", "%(count)d units are now in the list.", done
+            )
+            % {"count": done},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Merge the selected units into one"))
+    def merge(self, request, queryset):
+        """A step of its own: the coordinator picks the unit to keep; the others' applicants
+        and sub-units move to it, and the others are deleted."""
+        units, refused = self._changeable(request, queryset)
+        if refused:
+            self.message_user(request, self.read_only_message, messages.ERROR)
+            return None
+        if units.count() < 2 or units.values("organization").distinct().count() != 1:
+            self.message_user(
+                request,
+                _("Choose at least two units of one organisation to merge."),
+                messages.ERROR,
+            )
+            return None
+        form = UnitMergeForm(request.POST if "apply" in request.POST else None, units=units)
+        if form.is_valid():
+            keep = form.cleaned_data["keep"]
+            merged = services.units_merge(keep=keep, units=units, by=request.user)
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d unit merged into %(unit)s.",
+                    "%(count)d units merged into %(unit)s.",
+                    merged,
+                )
+                % {"count": merged, "unit": keep.path},
+                messages.SUCCESS,
+            )
+            return None
+        return TemplateResponse(
+            request,
+            "admin/programs/unit/merge.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Merge units"),
+                "form": form,
+                "units": units,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                "opts": self.model._meta,
+            },
+        )
+
+    def import_view(self, request):
+        """Upload, preview, import: nothing is saved until the coordinator has seen what the
+        file would change and says so."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        if request.method == "POST" and "token" in request.POST:
+            return self._import_apply(request)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Import units"),
+            "opts": self.model._meta,
+        }
+        form = UnitImportForm(user=request.user)
+        if request.method == "POST":
+            form = UnitImportForm(request.POST, request.FILES, user=request.user)
+            if form.is_valid():
+                context.update(self._import_preview(request, form))
+        context["form"] = form
+        if form.errors:
+            context["title"] = f"{_('Error:')} {context['title']}"
+        return TemplateResponse(request, "admin/programs/unit/import.html", context)
+
+    def _import_preview(self, request, form) -> dict:
+        organization = form.cleaned_data["organization"]
+        try:
+            rows = read_rows(form.cleaned_data["file"])
+        except UnreadableSheet as exc:
+            form.add_error("file", str(exc))
+            return {}
+        plan = plan_units(rows, user=request.user, organization=organization)
+        if not plan.rows:
+            form.add_error("file", _("The file has no rows to import."))
+            return {}
+        return {
+            "plan": plan,
+            "token": sign_rows(rows, organization),
+            "title": _("Import units: preview"),
+        }
+
+    def _import_apply(self, request):
+        try:
+            rows, organization_id = unsign_rows(request.POST["token"])
+        except signing.BadSignature:
+            self.message_user(
+                request,
+                _("The preview is more than an hour old or was changed: upload the file again."),
+                messages.ERROR,
+            )
+            return redirect("admin:programs_unit_import")
+        organization = changeable_organizations(request.user).filter(pk=organization_id).first()
+        plan = plan_units(rows, user=request.user, organization=organization)
+        try:
+            changed = apply_units(plan, user=request.user)
+        except ServiceError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+            return redirect("admin:programs_unit_import")
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d unit imported or changed.",
+                "%(count)d units imported or changed.",
+                changed,
+            )
+            % {"count": changed},
+            messages.SUCCESS,
+        )
+        return redirect("admin:programs_unit_changelist")
 
 
 @admin.register(FocusArea)
@@ -204,6 +512,7 @@ class ProgramAdmin(CoordinatorPermissions, admin.ModelAdmin):
                     "manager_months_counted",
                     ("membership_required", "membership_label"),
                     "pairing_rule",
+                    "units_proposable",
                     "focus_areas",
                     "letter_max_chars",
                     "mentor_bank",
@@ -378,7 +687,7 @@ class ApplicationAdmin(CoordinatorPermissions, admin.ModelAdmin):
         "person",
         "role",
         "status",
-        "organization",
+        "workplace",
         "program",
         "months_as_manager",
         "is_eligible",
@@ -413,7 +722,7 @@ class ApplicationAdmin(CoordinatorPermissions, admin.ModelAdmin):
             {
                 "fields": [
                     "organization",
-                    "unit",
+                    "unit_path",
                     "job_title",
                     "manager_since",
                     "months_as_manager",
@@ -456,8 +765,18 @@ class ApplicationAdmin(CoordinatorPermissions, admin.ModelAdmin):
         return (
             Application.objects.for_coordinator(request.user)
             .with_eligibility()
-            .select_related("applicant", "program", "organization", "decided_by")
+            .select_related("applicant", "program", "organization", "unit__parent", "decided_by")
         )
+
+    @admin.display(description=_("organisation and unit"), ordering="organization__name")
+    def workplace(self, obj):
+        if obj.unit_id:
+            return format_html("{}<br>{}", obj.organization or "–", obj.unit.path)
+        return obj.organization or "–"
+
+    @admin.display(description=_("unit or leadership team"), ordering="unit__name")
+    def unit_path(self, obj):
+        return obj.unit.path if obj.unit_id else "–"
 
     def get_readonly_fields(self, request, obj=None):
         # The applicant's answers are theirs: a coordinator decides and notes, never edits.
@@ -608,7 +927,9 @@ class ApplicationAdmin(CoordinatorPermissions, admin.ModelAdmin):
 
     def _export(self, request, queryset, with_letters, kind="csv"):
         return applications_export(
-            queryset.prefetch_related("focus_areas").order_by("program", "role", "pk"),
+            queryset.select_related("unit__parent")
+            .prefetch_related("focus_areas")
+            .order_by("program", "role", "pk"),
             with_letters=with_letters,
             by=request.user,
             kind=kind,

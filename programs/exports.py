@@ -42,7 +42,7 @@ def applications_export(applications, *, with_letters: bool, by, kind="csv") -> 
             a.applicant.full_name,
             a.applicant.email,
             a.organization or "",
-            a.unit,
+            a.unit.path if a.unit else "",
             a.job_title,
             a.manager_since.isoformat() if a.manager_since else "",
             a.manager_months_at_start(),

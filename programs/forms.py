@@ -1,11 +1,13 @@
 from django import forms
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from mentorship.text import PlainTextForm
 from mentorship.widgets import DateInput
 
-from .models import Application, Language, Program, Role
+from .models import Application, Language, Program, Role, Unit
 
 # A draft may be longer than the program's page while the applicant works on it.
 DRAFT_LETTER_MAX = 20_000
@@ -36,6 +38,12 @@ class ApplicationForm(PlainTextForm, forms.ModelForm):
             "later program. I can leave the bank at any time."
         ),
         required=False,
+    )
+    proposed_unit = forms.CharField(
+        label=_("My unit is not in the list: its name"),
+        max_length=200,
+        required=False,
+        help_text=_("A coordinator adds it to the list, or tells you which listed unit it is."),
     )
     languages = forms.MultipleChoiceField(
         label=_("Languages you can hold the conversations in"),
@@ -76,10 +84,12 @@ class ApplicationForm(PlainTextForm, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.program = program
         self.role = role
+        self.submitting = submitting
         fields = self.fields
         # The queryset is the rule: a tampered organisation id fails validation.
         fields["organization"].queryset = program.organizations.all()
         fields["organization"].empty_label = _("Choose your organisation")
+        self._unit_choices(program)
         fields["focus_areas"].queryset = program.focus_areas.all()
         fields["focus_areas"].label = (
             _("What do you want support with?")
@@ -129,6 +139,69 @@ class ApplicationForm(PlainTextForm, forms.ModelForm):
         else:
             for field in fields.values():
                 field.required = False
+
+    def _unit_choices(self, program: Program) -> None:
+        """The units of the program's organisations, grouped by organisation (the page shows
+        only the chosen organisation's group), a team under the unit it belongs to. The
+        applicant's own proposal stays choosable until a coordinator has looked at it."""
+        field = self.fields["unit"]
+        mine = Q(pk=self.instance.unit_id) if self.instance.unit_id else Q(pk__in=[])
+        units = (
+            Unit.objects.filter(organization__in=program.organizations.all())
+            .filter(Q(confirmed=True) | mine)
+            .select_related("organization", "parent")
+            .order_by(
+                "organization__name",
+                Coalesce("parent__name", "name"),
+                F("parent").asc(nulls_first=True),
+                "name",
+            )
+        )
+        field.queryset = units
+        field.empty_label = _("Choose your unit")
+        groups: dict[str, list] = {}
+        for unit in units:
+            groups.setdefault(unit.organization.name, []).append((unit.pk, unit.path))
+        field.widget.choices = [("", field.empty_label), *groups.items()]
+        field.widget.attrs["data-grouped-by"] = "id_organization"
+        field.help_text = (
+            _("Pick the unit or leadership team you lead. Is it missing? Name it below.")
+            if program.units_proposable
+            else _("Pick the unit or leadership team you lead.")
+        )
+        if not program.units_proposable:
+            del self.fields["proposed_unit"]
+
+    def clean(self):
+        data = super().clean()
+        organization, unit = data.get("organization"), data.get("unit")
+        if (
+            unit is not None
+            and organization is not None
+            and unit.organization_id != organization.pk
+        ):
+            self.add_error(
+                "unit",
+                _("%(unit)s is a unit of %(organization)s; choose one of your organisation's.")
+                % {"unit": unit, "organization": unit.organization},
+            )
+        if (
+            self.submitting
+            and unit is None
+            and not data.get("proposed_unit")
+            and organization is not None
+            and self.program.needs_unit(organization.pk)
+        ):
+            self.add_error(
+                "unit",
+                _("Pick your unit: the program matches you with someone from outside it."),
+            )
+        if unit is not None and data.get("proposed_unit"):
+            self.add_error(
+                "proposed_unit",
+                _("Either pick your unit in the list or name a missing one, not both."),
+            )
+        return data
 
     def _fields_of_role(self, program: Program, role: str) -> None:
         """Capacity is a mentor's; the mentor bank is for mentors, where the program has one."""

@@ -36,6 +36,88 @@ class Organization(models.Model):
         return self.name
 
 
+class UnitQuerySet(models.QuerySet):
+    def listed(self):
+        """The units applicants pick from: those the coordinators keep, not proposals."""
+        return self.filter(confirmed=True)
+
+    def for_program(self, program):
+        return self.filter(organization__programs=program)
+
+
+class Unit(models.Model):
+    """A part of an organisation that the matching rules compare: a faculty, a department, a
+    school, a leadership team. Kept by the coordinators as a list (or imported from their
+    spreadsheet); a unit may sit under a parent unit. An applicant may propose one that is
+    missing where the program allows it: it stays unconfirmed until a coordinator confirms
+    it or merges it into a listed one."""
+
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="units",
+    )
+    name = models.CharField(_("name"), max_length=200)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("part of"),
+        on_delete=models.PROTECT,
+        related_name="children",
+        null=True,
+        blank=True,
+        help_text=_("The larger unit this one belongs to, for example the school of a team."),
+    )
+    confirmed = models.BooleanField(
+        _("in the list"),
+        default=True,
+        help_text=_("Unticked for a unit an applicant proposed and no coordinator has checked."),
+    )
+
+    objects = UnitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        ordering = ["organization__name", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                models.functions.Lower("name"),
+                "organization",
+                name="unit_name_unique_in_organization",
+                violation_error_message=_("The organisation already has a unit of that name."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def path(self) -> str:
+        """The unit after the one it is part of, as people name it: the school, then the team."""
+        return f"{self.parent.name} › {self.name}" if self.parent_id else self.name
+
+    @property
+    def group_id(self) -> int:
+        """What "under the same parent" compares: the parent, or the unit itself at the top."""
+        return self.parent_id or self.pk
+
+    def clean(self):
+        parent = self.parent
+        if parent is None:
+            return
+        if parent.organization_id != self.organization_id:
+            raise ValidationError(
+                {"parent": _("The larger unit must be of the same organisation.")}
+            )
+        seen = {self.pk}
+        while parent is not None:
+            if parent.pk in seen:
+                raise ValidationError({"parent": _("A unit cannot be part of itself.")})
+            seen.add(parent.pk)
+            parent = parent.parent
+
+
 class FocusArea(models.Model):
     """A need an adept has, or a strength a mentor offers. Named in one or more of our
     languages; the others fall back to it."""
@@ -113,6 +195,10 @@ class Program(models.Model):
     class PairingRule(models.TextChoices):
         DIFFERENT_ORGANIZATION = "different_organization", _("Mentor from another organisation")
         DIFFERENT_UNIT = "different_unit", _("Mentor from outside the adept's own unit")
+        DIFFERENT_UNIT_GROUP = (
+            "different_unit_group",
+            _("Mentor from outside the adept's unit and the units beside it under the same parent"),
+        )
         ANY = "any", _("No restriction")
 
     name = models.CharField(_("name"), max_length=200)
@@ -219,6 +305,14 @@ class Program(models.Model):
         default=3500,
         validators=[MinValueValidator(200), MaxValueValidator(20000)],
         help_text=_("About one page is 3,500 characters."),
+    )
+    units_proposable = models.BooleanField(
+        _("applicants may propose a unit"),
+        default=False,
+        help_text=_(
+            "An applicant whose unit is not in the organisation's list may name it; a "
+            "coordinator then confirms it or merges it into a listed one."
+        ),
     )
     mentor_bank = models.BooleanField(
         _("mentor bank"),
@@ -358,6 +452,18 @@ class Program(models.Model):
             )
         if errors:
             raise ValidationError(errors)
+
+    UNIT_RULES = (PairingRule.DIFFERENT_UNIT, PairingRule.DIFFERENT_UNIT_GROUP)
+
+    def needs_unit(self, organization_id) -> bool:
+        """Does an applicant of this organisation have to give a unit? Where the pairing rule
+        compares units and there is one to give: a listed one, or a proposal if allowed."""
+        if self.pairing_rule not in self.UNIT_RULES or organization_id is None:
+            return False
+        return (
+            self.units_proposable
+            or Unit.objects.listed().filter(organization_id=organization_id).exists()
+        )
 
     def manager_months(self, role: str) -> tuple[int, int | None]:
         """The least and the most months as a manager the program asks of a role."""
@@ -684,7 +790,14 @@ class Application(models.Model):
         null=True,
         blank=True,
     )
-    unit = models.CharField(_("unit or leadership team"), max_length=200, blank=True)
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("unit or leadership team"),
+        on_delete=models.PROTECT,
+        related_name="applications",
+        null=True,
+        blank=True,
+    )
     job_title = models.CharField(_("job title"), max_length=200, blank=True)
     manager_since = models.DateField(
         _("manager with staff since"),

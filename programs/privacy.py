@@ -7,14 +7,14 @@ from django.db.models import Q
 from accounts.privacy import Holder, rows
 from mentorship.months import add_months
 
-from .models import Application, MentorBankEntry, Program
+from .models import Application, MentorBankEntry, Program, Unit
 
 # What an application says about its person, and its value once anonymised: the one list
 # that erasure and the retention sweep both empty (the data export gives the whole row).
 PERSONAL_FIELDS: dict[str, object] = {
     "letter": "",
     "wishes": "",
-    "unit": "",
+    "unit": None,
     "job_title": "",
     "region": "",
     "languages": [],
@@ -44,8 +44,18 @@ def applications_anonymise(applications) -> int:
 
 def _applications(user) -> list[dict]:
     # Internal notes are the coordinators' own working notes, not data from the person.
-    applications = Application.objects.filter(applicant=user).prefetch_related("focus_areas")
-    return rows(applications, exclude=("internal_note", "decided_by"))
+    applications = (
+        Application.objects.filter(applicant=user)
+        .select_related("organization", "unit")
+        .prefetch_related("focus_areas")
+        .order_by("pk")
+    )
+    exported = rows(applications, exclude=("internal_note", "decided_by"))
+    # The organisation and the unit by their names, as the person gave them, not as ids.
+    for row, application in zip(exported, applications, strict=True):
+        row["organization"] = str(application.organization or "")
+        row["unit"] = str(application.unit or "")
+    return exported
 
 
 def _erase(user, now) -> None:
@@ -55,6 +65,12 @@ def _erase(user, now) -> None:
         Application.objects.filter(applicant=user, program__archive_on_erasure=False)
     )
     MentorBankEntry.objects.filter(mentor=user).delete()
+    _drop_unheld_proposals()
+
+
+def _drop_unheld_proposals() -> None:
+    """A unit an applicant proposed that no application names any more goes with them."""
+    Unit.objects.filter(confirmed=False, applications=None, children=None).delete()
 
 
 def _age_out(program_ids, now) -> int:
@@ -66,6 +82,7 @@ def _age_out(program_ids, now) -> int:
                 program=program, status=Application.Status.REJECTED, decided_at__lt=cutoff
             )
         )
+    _drop_unheld_proposals()
     return aged
 
 

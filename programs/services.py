@@ -25,7 +25,7 @@ from notifications.models import Notification
 from notifications.services import notify, notify_many
 
 from . import signals
-from .models import Application, MentorBankEntry, Program, Role
+from .models import Application, MentorBankEntry, Program, Role, Unit
 
 logger = logging.getLogger(__name__)
 
@@ -148,6 +148,8 @@ def _check_complete(application: Application, focus_areas) -> None:
         missing.append(str(Application._meta.get_field("mentor_capacity").verbose_name))
     if not focus_areas and application.program.focus_areas.exists():
         missing.append(str(Application._meta.get_field("focus_areas").verbose_name))
+    if application.unit_id is None and application.program.needs_unit(application.organization_id):
+        missing.append(str(Application._meta.get_field("unit").verbose_name))
     if missing:
         raise ServiceError(
             _("Fill in the following before you submit: %(fields)s.")
@@ -260,6 +262,29 @@ def _check_contents(application: Application, *, sending: bool) -> None:
         )
 
 
+def _place_in_unit(application: Application, proposed: str) -> None:
+    """The unit is one of the organisation's. A missing one the applicant names (where the
+    program allows it) is the listed unit of that name if there is one, or a proposal that
+    a coordinator confirms or merges; its name never decides a rule before that."""
+    program = application.program
+    proposed = " ".join(proposed.split())
+    unit = application.unit
+    if unit is not None and unit.organization_id != application.organization_id:
+        raise ServiceError(_("Choose a unit of your own organisation."))
+    if not proposed:
+        return
+    if not program.units_proposable:
+        raise ServiceError(_("This program asks you to pick your unit in the list."))
+    if application.organization_id is None:
+        raise ServiceError(_("Choose your organisation before you name your unit."))
+    unit = Unit.objects.filter(
+        organization_id=application.organization_id, name__iexact=proposed
+    ).first()
+    application.unit = unit or Unit.objects.create(
+        organization_id=application.organization_id, name=proposed, confirmed=False
+    )
+
+
 def application_save(
     *,
     application: Application,
@@ -267,6 +292,7 @@ def application_save(
     focus_areas,
     consent_processing: bool,
     consent_bank: bool = False,
+    proposed_unit: str = "",
     submit: bool,
     now: datetime.datetime | None = None,
 ) -> Application:
@@ -284,6 +310,7 @@ def application_save(
         if application.pk:
             _check_still_open(application)
         _check_contents(application, sending=submit)
+        _place_in_unit(application, proposed_unit)
         if application.role == Role.ADEPT:
             application.mentor_capacity = None
         application.consent_processing_at = (
@@ -639,3 +666,31 @@ def coordinator_invite(*, program: Program, email: str, by):
             context={"program": program.pk},
         )
     return user
+
+
+def units_merge(*, keep: Unit, units, by) -> int:
+    """Merge units into `keep`: their applications and sub-units move to it and they are
+    deleted; `keep` is in the list from now on. Returns how many were merged into it."""
+    with transaction.atomic():
+        others = list(
+            Unit.objects.select_for_update()
+            .filter(pk__in=[u.pk for u in units], organization_id=keep.organization_id)
+            .exclude(pk=keep.pk)
+        )
+        if not others:
+            return 0
+        Application.objects.filter(unit__in=others).update(unit=keep, updated_at=timezone.now())
+        Unit.objects.filter(parent__in=others).exclude(pk=keep.pk).update(parent=keep)
+        if keep.parent_id in {u.pk for u in others}:
+            keep.parent = None
+        keep.confirmed = True
+        keep.save(update_fields=["parent", "confirmed"])
+        names = ", ".join(u.name for u in others)
+        Unit.objects.filter(pk__in=[u.pk for u in others]).delete()
+        audit(
+            actor=by,
+            action=AuditEntry.Action.UNITS_CHANGED,
+            obj=keep,
+            detail=_("merged into %(unit)s: %(names)s") % {"unit": keep.name, "names": names},
+        )
+    return len(others)

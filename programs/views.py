@@ -102,6 +102,7 @@ def _application_form(request, application, initial=None):
                 focus_areas=data.get("focus_areas") or [],
                 consent_processing=data.get("consent_processing", False),
                 consent_bank=data.get("consent_bank", False),
+                proposed_unit=data.get("proposed_unit", ""),
                 submit=submitting,
             )
         except ServiceError as exc:
@@ -158,7 +159,7 @@ def apply(request, slug, role):
 def application_detail(request, pk):
     application = get_object_or_404(
         Application.objects.for_user(request.user)
-        .select_related("program", "organization")
+        .select_related("program", "organization", "unit__parent")
         .prefetch_related("focus_areas", "program__organizations", "program__focus_areas"),
         pk=pk,
     )

@@ -12,12 +12,25 @@ from accounts.tests.factories import UserFactory
 from matching import services
 from matching.models import Match
 from programs.models import Application, Program, Role
-from programs.tests.factories import ApplicationFactory, OrganizationFactory, ProgramFactory
+from programs.tests.factories import (
+    ApplicationFactory,
+    OrganizationFactory,
+    ProgramFactory,
+    unit_named,
+)
 
 pytestmark = pytest.mark.django_db
 
-# Unit names as people type them: the same school in other cases and spacing, and empty.
-UNITS = ["Backaskolan", "backaskolan ", "BACKASKOLAN", "Ekskolan", "Ekskolan", "", "Förvaltningen"]
+# Units of each organisation's list (by name, with the unit each is part of), and none.
+TREE = {
+    "Backaskolan": None,
+    "Backaskolan ledningsgrupp": "Backaskolan",
+    "Backaskolan fritids": "Backaskolan",
+    "Ekskolan": None,
+    "Ekskolan ledningsgrupp": "Ekskolan",
+    "Förvaltningen": None,
+}
+UNITS = [*TREE, ""]
 
 PERSON = st.tuples(
     st.sampled_from([Role.ADEPT, Role.MENTOR]),
@@ -28,12 +41,29 @@ PERSON = st.tuples(
 
 
 def _same_unit(adept: Application, mentor: Application) -> bool:
-    unit = " ".join(adept.unit.casefold().split())
-    return (
-        bool(unit)
-        and adept.organization_id == mentor.organization_id
-        and unit == " ".join(mentor.unit.casefold().split())
-    )
+    return adept.unit_id is not None and adept.unit_id == mentor.unit_id
+
+
+def _same_group(adept: Application, mentor: Application) -> bool:
+    """The same unit, or units under the same parent (a unit and the one it is part of)."""
+    if adept.unit is None or mentor.unit is None:
+        return False
+    return adept.unit.group_id == mentor.unit.group_id
+
+
+def _allowed(rule, adept, mentor) -> bool:
+    if rule == Program.PairingRule.DIFFERENT_ORGANIZATION:
+        return adept.organization_id != mentor.organization_id
+    if rule == Program.PairingRule.DIFFERENT_UNIT:
+        return not _same_unit(adept, mentor)
+    if rule == Program.PairingRule.DIFFERENT_UNIT_GROUP:
+        return not _same_unit(adept, mentor) and not _same_group(adept, mentor)
+    return True
+
+
+def _units(organization):
+    for name, parent in TREE.items():
+        unit_named(organization, name, unit_named(organization, parent) if parent else None)
 
 
 @settings(
@@ -48,6 +78,8 @@ def _same_unit(adept: Application, mentor: Application) -> bool:
 def test_no_proposed_pair_breaks_the_pairing_rule(coordinator, people, rule):
     with transaction.atomic():
         organizations = [OrganizationFactory(name=f"Kommun {n}") for n in range(3)]
+        for organization in organizations:
+            _units(organization)
         program = ProgramFactory(organizations=organizations, pairing_rule=rule)
         program.matching_min_score = 0
         program.save(update_fields=["matching_min_score"])
@@ -62,33 +94,22 @@ def test_no_proposed_pair_breaks_the_pairing_rule(coordinator, people, rule):
                 mentor_capacity=capacity if role == Role.MENTOR else None,
             )
         services.matching_start(program=program, by=coordinator)
-        proposed = list(Match.objects.filter(program=program).select_related("adept", "mentor"))
+        proposed = list(
+            Match.objects.filter(program=program).select_related("adept__unit", "mentor__unit")
+        )
         for match in proposed:
-            if rule == Program.PairingRule.DIFFERENT_UNIT:
-                assert not _same_unit(match.adept, match.mentor), (match.adept, match.mentor)
-            if rule == Program.PairingRule.DIFFERENT_ORGANIZATION:
-                assert match.adept.organization_id != match.mentor.organization_id
+            assert _allowed(rule, match.adept, match.mentor), (match.adept, match.mentor)
         # And the engine leaves nobody out that the rule allows: every unmatched adept has no
         # allowed mentor with a place left, or every allowed one is taken.
         matched = {m.adept_id for m in proposed}
         load = {}
         for m in proposed:
             load[m.mentor_id] = load.get(m.mentor_id, 0) + 1
-        adepts = program.applications.filter(role=Role.ADEPT)
-        mentors = program.applications.filter(role=Role.MENTOR)
+        adepts = program.applications.filter(role=Role.ADEPT).select_related("unit")
+        mentors = program.applications.filter(role=Role.MENTOR).select_related("unit")
         for adept in adepts.exclude(pk__in=matched):
             for mentor in mentors:
-                allowed = (
-                    rule == Program.PairingRule.ANY
-                    or (
-                        rule == Program.PairingRule.DIFFERENT_UNIT and not _same_unit(adept, mentor)
-                    )
-                    or (
-                        rule == Program.PairingRule.DIFFERENT_ORGANIZATION
-                        and adept.organization_id != mentor.organization_id
-                    )
-                )
-                if allowed:
+                if _allowed(rule, adept, mentor):
                     assert load.get(mentor.pk, 0) >= (mentor.mentor_capacity or 1)
         transaction.set_rollback(True)
 
@@ -116,3 +137,38 @@ def test_the_same_school_on_both_sides_is_the_same_unit(coordinator):
     services.matching_start(program=program, by=coordinator)
     pairs = {(m.adept_id, m.mentor_id) for m in Match.objects.filter(program=program)}
     assert pairs == {(deputy.pk, ek_principal.pk), (teacher.pk, principal.pk)}
+
+
+def test_a_deputy_is_not_matched_with_the_principal_of_her_own_school(coordinator):
+    """Seed 000 and 004: outside the unit and the units beside it. The school's leadership
+    team and its after-school centre are both under the school; another school is fine."""
+    town = OrganizationFactory(name="Kommunen")
+    _units(town)
+    program = ProgramFactory(
+        organizations=[town], pairing_rule=Program.PairingRule.DIFFERENT_UNIT_GROUP
+    )
+    program.matching_min_score = 0
+    program.save(update_fields=["matching_min_score"])
+
+    def person(role, unit):
+        return ApplicationFactory(
+            program=program, role=role, status=Application.Status.ACCEPTED,
+            organization=town, unit=unit,
+        )  # fmt: skip
+
+    deputy = person(Role.ADEPT, "Backaskolan ledningsgrupp")
+    principal = person(Role.MENTOR, "Backaskolan")
+    sister = person(Role.MENTOR, "Backaskolan fritids")
+    services.matching_start(program=program, by=coordinator)
+    assert not Match.objects.filter(program=program).exists()
+    entry = program.matching_runs.latest("pk").unmatched_adepts[0]
+    assert entry["reason"] == "no_allowed"
+    # By hand the coordinator is told why, in words.
+    for mentor in (principal, sister):
+        with pytest.raises(services.ServiceError, match="under the same parent"):
+            services.match_add(program=program, adept=deputy, mentor=mentor, by=coordinator)
+    other = person(Role.MENTOR, "Ekskolan ledningsgrupp")
+    services.matching_start(program=program, by=coordinator)
+    assert set(Match.objects.filter(program=program).values_list("adept", "mentor")) == {
+        (deputy.pk, other.pk)
+    }

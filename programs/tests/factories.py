@@ -3,7 +3,7 @@ import datetime
 import factory
 from django.utils import timezone
 
-from programs.models import Application, FocusArea, Milestone, Organization, Program, Role
+from programs.models import Application, FocusArea, Milestone, Organization, Program, Role, Unit
 
 
 class OrganizationFactory(factory.django.DjangoModelFactory):
@@ -77,7 +77,7 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
     role = Role.ADEPT
     status = Application.Status.SUBMITTED
     organization = factory.LazyAttribute(lambda a: a.program.owner)
-    unit = "Grundskola Norr"
+    unit = "Grundskola Norr"  # a name: the organisation's unit of that name (see below)
     job_title = "Rektor"
     manager_since = factory.LazyAttribute(
         lambda a: a.program.starts_on - datetime.timedelta(days=5 * 365)
@@ -90,3 +90,22 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
     consent_bank_at = factory.LazyAttribute(
         lambda a: timezone.now() if a.role == Role.MENTOR else None
     )
+
+    @classmethod
+    def _adjust_kwargs(cls, **kwargs):
+        # Tests name units as applicants knew them; the unit is the organisation's listed one.
+        unit = kwargs.get("unit")
+        if isinstance(unit, str):
+            organization = kwargs.get("organization")
+            kwargs["unit"] = (
+                unit_named(organization, unit) if unit.strip() and organization else None
+            )
+        return kwargs
+
+
+def unit_named(organization, name: str, parent=None) -> Unit:
+    """The organisation's unit of that name (whatever the case and spacing), made if missing."""
+    name = " ".join(name.split())
+    return Unit.objects.filter(
+        organization=organization, name__iexact=name
+    ).first() or Unit.objects.create(organization=organization, name=name, parent=parent)

@@ -301,7 +301,7 @@ def test_a_shared_record_is_changed_only_by_who_coordinates_every_program_using_
     getattr(theirs, field).add(record)
     url = reverse(f"admin:programs_{kind}_change", args=[record.pk])
     data = (
-        {"name": "Omdöpt", "short_name": "O"}
+        {"name": "Omdöpt", "short_name": "O", "units-TOTAL_FORMS": 0, "units-INITIAL_FORMS": 0}
         if kind == "organization"
         else {"code": record.code, "name_sv": "Omdöpt", "name_en": "", "name_da": ""}
     )

@@ -17,6 +17,7 @@ from programs.tests.factories import (
     FocusAreaFactory,
     OrganizationFactory,
     ProgramFactory,
+    unit_named,
 )
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +40,7 @@ def program():
 def form_data(program, **overrides):
     data = {
         "organization": program.organizations.first().pk,
-        "unit": "Grundskola Norr",
+        "unit": unit_named(program.organizations.first(), "Grundskola Norr").pk,
         "job_title": "Rektor",
         "manager_since": (program.starts_on - datetime.timedelta(days=400)).isoformat(),
         "direct_reports": "14",
@@ -92,13 +93,18 @@ def test_an_adept_saves_a_draft_then_submits_and_gets_one_confirmation(
 
     # Submitting again (a double click, or an edit before the deadline) sends nothing more.
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(url, form_data(program, unit="Grundskola Söder"))
+        client.post(
+            url,
+            form_data(
+                program, unit=unit_named(program.organizations.first(), "Grundskola Söder").pk
+            ),
+        )
     notifications_deliver()
     notifications_deliver()
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == [adept.email]
     application.refresh_from_db()
-    assert application.unit == "Grundskola Söder"
+    assert application.unit.name == "Grundskola Söder"
 
 
 def test_applying_again_in_the_same_role_opens_the_existing_application(client, adept, program):
@@ -165,9 +171,12 @@ def test_after_the_deadline_the_application_is_read_only(client, adept, program)
     client.force_login(adept)
     page = client.get(application.get_absolute_url())
     assert "can no longer be changed" in page.content.decode()
-    client.post(application.get_absolute_url(), form_data(program, unit="Ändrad"))
+    client.post(
+        application.get_absolute_url(),
+        form_data(program, unit=unit_named(program.organizations.first(), "Ändrad").pk),
+    )
     application.refresh_from_db()
-    assert application.unit == "Grundskola Norr"
+    assert application.unit.name == "Grundskola Norr"
 
 
 def test_the_apply_page_of_a_closed_program_says_so(client, adept, program):

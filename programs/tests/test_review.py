@@ -16,7 +16,12 @@ from notifications.models import Notification
 from notifications.services import notifications_deliver
 from programs.models import Application, MentorBankEntry, Program, Role
 from programs.services import application_decide, application_move_to_bank, mentor_bank_invite
-from programs.tests.factories import ApplicationFactory, OrganizationFactory, ProgramFactory
+from programs.tests.factories import (
+    ApplicationFactory,
+    OrganizationFactory,
+    ProgramFactory,
+    unit_named,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -67,10 +72,11 @@ def test_the_change_page_shows_the_letter_escaped_and_keeps_answers_read_only(
     html = client.get(url).content.decode()
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<script>alert(1)</script>" not in html
-    client.post(url, {"internal_note": "Stark kandidat", "unit": "Ändrad"})
+    other = unit_named(application.organization, "Ändrad")
+    client.post(url, {"internal_note": "Stark kandidat", "unit": other.pk})
     application.refresh_from_db()
     assert application.internal_note == "Stark kandidat"
-    assert application.unit == "Enhet A"
+    assert application.unit.name == "Enhet A"
 
 
 def test_filters_search_and_eligibility(client, coordinator, program):

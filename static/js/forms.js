@@ -7,3 +7,25 @@
   const summary = document.querySelector("[data-error-summary]");
   if (summary) summary.focus();
 })();
+
+// A list grouped by another field's choice (the units of the chosen organisation): only the
+// chosen group is offered; without a choice, or without JavaScript, every group is.
+(() => {
+  "use strict";
+  document.querySelectorAll("select[data-grouped-by]").forEach((select) => {
+    const by = document.getElementById(select.dataset.groupedBy);
+    if (!by) return;
+    const show = () => {
+      const chosen = by.selectedIndex > 0 ? by.options[by.selectedIndex].text : "";
+      select.querySelectorAll("optgroup").forEach((group) => {
+        const hidden = chosen !== "" && group.label !== chosen;
+        group.hidden = hidden;
+        group.disabled = hidden;
+      });
+      const current = select.options[select.selectedIndex];
+      if (current && current.parentElement.disabled) select.value = "";
+    };
+    by.addEventListener("change", show);
+    show();
+  });
+})();

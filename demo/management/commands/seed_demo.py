@@ -18,7 +18,15 @@ from django.utils import timezone
 
 from accounts.models import User
 from evaluations.services import survey_create
-from programs.models import Application, FocusArea, Milestone, Organization, Program, Role
+from programs.models import (
+    Application,
+    FocusArea,
+    Milestone,
+    Organization,
+    Program,
+    Role,
+    Unit,
+)
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - printed by `make run`, demo data only
 
@@ -149,7 +157,9 @@ class Command(BaseCommand):
                 role=role,
                 status=Application.Status.SUBMITTED,
                 organization=organizations[index % len(organizations)],
-                unit=f"Skolområde {index + 1}",
+                unit=self.unit(
+                    organizations[index % len(organizations)], f"Skolområde {index + 1}"
+                ),
                 job_title=title,
                 manager_since=program.starts_on - datetime.timedelta(days=int(365 * years) + 200),
                 direct_reports=8 + index * 3,
@@ -187,7 +197,9 @@ class Command(BaseCommand):
                 role=role,
                 status=Application.Status.ACCEPTED,
                 organization=universities[index % len(universities)],
-                unit=f"Institution {index % 3 + 1}",
+                unit=self.unit(
+                    universities[index % len(universities)], f"Institution {index % 3 + 1}"
+                ),
                 job_title="Prefekt" if role == Role.MENTOR else "Enhetschef",
                 manager_since=program.starts_on - datetime.timedelta(days=365 * years + 200),
                 direct_reports=6 + index,
@@ -222,6 +234,11 @@ class Command(BaseCommand):
             user = User.objects.create_user(email=email, password=DEMO_PASSWORD, full_name=name)
             EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
         return user
+
+    def unit(self, organization: Organization, name: str, parent: Unit | None = None) -> Unit:
+        return Unit.objects.get_or_create(
+            organization=organization, name=name, defaults={"parent": parent}
+        )[0]
 
     def organizations(self, names: list[str]) -> list[Organization]:
         return [Organization.objects.get_or_create(name=name)[0] for name in names]

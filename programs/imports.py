@@ -1,0 +1,256 @@
+"""Lists coordinators keep in spreadsheets, imported in two steps: a plan that says, row by
+row, what would change, and, once the coordinator has read it, the same plan carried out.
+
+The plan is made again from the file's rows when it is carried out, so what is saved is
+what the database allows at that moment, never a stale preview.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.core import signing
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from audit.models import AuditEntry
+from audit.services import audit
+from mentorship.errors import ServiceError
+
+from .models import Organization, Program, Unit
+
+SALT = "programs.imports.units"
+# How long a preview can be carried out after it was shown.
+PREVIEW_SECONDS = 3600
+
+# Column headings we recognise, in our three languages, whatever the case.
+HEADINGS = {
+    "organization": {"organisation", "organization", "organisationer", "arbetsgivare", "myndighet"},
+    "name": {"unit", "enhet", "enhed", "name", "namn", "navn", "unit or leadership team",
+             "enhet eller ledningsgrupp", "enhed eller ledelsesteam", "ledelsesteam"},
+    "parent": {"parent", "part of", "del av", "del af", "överordnad", "overordnet",
+               "överordnad enhet", "overordnet enhed"},
+}  # fmt: skip
+
+ACTIONS = {
+    "new": gettext_lazy("new"),
+    "new_organization": gettext_lazy("new, with a new organisation"),
+    "parent": gettext_lazy("moved under another unit"),
+    "unchanged": gettext_lazy("already in the list"),
+    "error": gettext_lazy("not imported"),
+}
+
+
+@dataclass
+class UnitRow:
+    line: int
+    organization: str
+    name: str
+    parent: str
+    action: str = ""
+    message: str = ""
+
+    @property
+    def action_label(self) -> str:
+        return str(ACTIONS[self.action])
+
+
+@dataclass
+class UnitPlan:
+    rows: list[UnitRow] = field(default_factory=list)
+
+    def count(self, *actions) -> int:
+        return sum(row.action in actions for row in self.rows)
+
+    @property
+    def changes(self) -> int:
+        return self.count("new", "new_organization", "parent")
+
+    @property
+    def errors(self) -> int:
+        return self.count("error")
+
+
+def _key(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _columns(header: list[str], organization) -> tuple[dict[str, int], bool]:
+    """Which column holds what, and whether the first row is a heading row."""
+    found = {}
+    for index, cell in enumerate(header):
+        for name, words in HEADINGS.items():
+            if _key(cell) in words and name not in found:
+                found[name] = index
+    if "name" in found:
+        return found, True
+    # No heading row: the columns in the order the import page describes.
+    order = ["name", "parent"] if organization else ["organization", "name", "parent"]
+    return {name: index for index, name in enumerate(order)}, False
+
+
+def changeable_organizations(user):
+    """The organisations whose units this user may change: every one for a superuser; for a
+    coordinator, those that no program they do not coordinate uses (as the admin rules)."""
+    if user.is_superuser:
+        return Organization.objects.all()
+    others = Program.objects.exclude(coordinators=user)
+    return Organization.objects.exclude(
+        Q(programs__in=others) | Q(owned_programs__in=others)
+    ).distinct()
+
+
+def plan_units(rows: list[list[str]], *, user, organization: Organization | None = None):
+    """What importing these rows would do. `organization` is the one every row belongs to,
+    when the file has no organisation column."""
+    plan = UnitPlan()
+    if not rows:
+        return plan
+    columns, has_heading = _columns(rows[0], organization)
+    body = rows[1:] if has_heading else rows
+    first_line = 2 if has_heading else 1
+
+    def cell(row, name):
+        index = columns.get(name)
+        return " ".join(row[index].split()) if index is not None and index < len(row) else ""
+
+    parsed = []
+    for offset, row in enumerate(body):
+        org_name = cell(row, "organization") or (organization.name if organization else "")
+        parsed.append(
+            UnitRow(first_line + offset, org_name, cell(row, "name"), cell(row, "parent"))
+        )
+
+    names = {_key(r.organization) for r in parsed if r.organization}
+    organizations = {_key(o.name): o for o in Organization.objects.all() if _key(o.name) in names}
+    allowed = set(
+        changeable_organizations(user)
+        .filter(pk__in=[o.pk for o in organizations.values()])
+        .values_list("pk", flat=True)
+    )
+    existing = {
+        (unit.organization_id, _key(unit.name)): unit
+        for unit in Unit.objects.filter(organization__in=organizations.values()).select_related(
+            "parent"
+        )
+    }
+    in_file = {(_key(r.organization), _key(r.name)) for r in parsed if r.name}
+    seen = set()
+    for row in parsed:
+        org = organizations.get(_key(row.organization))
+        key = (_key(row.organization), _key(row.name))
+        row.action, row.message = _decide(row, org, allowed, existing, in_file, seen)
+        seen.add(key)
+        plan.rows.append(row)
+    return plan
+
+
+def _decide(row, org, allowed, existing, in_file, seen) -> tuple[str, str]:
+    """What importing one row does, and why where it needs saying."""
+    if not row.name:
+        return "error", _("The unit has no name.")
+    if not row.organization:
+        return "error", _("The row names no organisation.")
+    if org is not None and org.pk not in allowed:
+        return "error", _(
+            "Programs you do not coordinate use this organisation; its units are changed "
+            "by their coordinators together or an administrator."
+        )
+    if (_key(row.organization), _key(row.name)) in seen:
+        return "unchanged", _("The file names this unit twice.")
+    if _key(row.parent) == _key(row.name):
+        return "error", _("A unit cannot be part of itself.")
+    if (
+        row.parent
+        and (_key(row.organization), _key(row.parent)) not in in_file
+        and (org is None or (org.pk, _key(row.parent)) not in existing)
+    ):
+        return "error", _("%(parent)s is neither in the organisation's list nor in the file.") % {
+            "parent": row.parent
+        }
+    if org is None:
+        return "new_organization", ""
+    unit = existing.get((org.pk, _key(row.name)))
+    if unit is None:
+        return "new", ""
+    now = _key(unit.parent.name) if unit.parent_id else ""
+    if row.parent and _key(row.parent) != now:
+        return "parent", _("Now under %(parent)s.") % {
+            "parent": unit.parent.name if unit.parent_id else "–"
+        }
+    return "unchanged", ""
+
+
+@transaction.atomic
+def apply_units(plan: UnitPlan, *, user) -> int:
+    """Carry out a plan's changes in a few statements whatever the file's length; rows in
+    error are left out. Returns how many units were added or moved."""
+    todo = [row for row in plan.rows if row.action in ("new", "new_organization", "parent")]
+    if not todo:
+        return 0
+    names = {_key(row.organization): row.organization for row in todo}
+    organizations = {_key(o.name): o for o in Organization.objects.all() if _key(o.name) in names}
+    Organization.objects.bulk_create(
+        [Organization(name=name) for key, name in names.items() if key not in organizations]
+    )
+    organizations = {_key(o.name): o for o in Organization.objects.all() if _key(o.name) in names}
+
+    def existing():
+        return {
+            (u.organization_id, _key(u.name)): u
+            for u in Unit.objects.filter(organization__in=organizations.values())
+        }
+
+    units = existing()
+    Unit.objects.bulk_create(
+        [
+            Unit(organization=organizations[_key(row.organization)], name=row.name)
+            for row in {
+                (organizations[_key(r.organization)].pk, _key(r.name)): r for r in todo
+            }.values()
+            if (organizations[_key(row.organization)].pk, _key(row.name)) not in units
+        ]
+    )
+    units = existing()
+    # Parents once every unit of the file exists, so that the order of the rows is free.
+    moved = []
+    for row in todo:
+        org = organizations[_key(row.organization)]
+        unit = units[(org.pk, _key(row.name))]
+        unit.confirmed = True
+        if row.parent:
+            unit.parent_id = units[(org.pk, _key(row.parent))].pk
+        moved.append(unit)
+    by_pk = {unit.pk: unit for unit in units.values()}
+    for unit in moved:
+        seen, step = {unit.pk}, unit.parent_id
+        while step is not None:
+            if step in seen:
+                raise ServiceError(
+                    _("%(unit)s: a unit cannot be part of itself.") % {"unit": unit.name}
+                )
+            seen.add(step)
+            step = by_pk[step].parent_id
+    Unit.objects.bulk_update(moved, ["parent", "confirmed"])
+    audit(
+        actor=user,
+        action=AuditEntry.Action.UNITS_CHANGED,
+        detail=_("%(count)d units imported") % {"count": len(moved)},
+    )
+    return len(moved)
+
+
+def sign_rows(rows: list[list[str]], organization: Organization | None) -> str:
+    return signing.dumps(
+        {"rows": rows, "organization": organization.pk if organization else None},
+        salt=SALT,
+        compress=True,
+    )
+
+
+def unsign_rows(token: str) -> tuple[list[list[str]], int | None]:
+    """The rows a preview was made from; signing.BadSignature if tampered or too old."""
+    data = signing.loads(token, salt=SALT, max_age=PREVIEW_SECONDS)
+    return data["rows"], data["organization"]
