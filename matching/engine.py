@@ -56,7 +56,10 @@ ANY, DIFFERENT_ORGANIZATION, DIFFERENT_UNIT = "any", "different_organization", "
 DIFFERENT_UNIT_GROUP = "different_unit_group"
 
 # Why a pair is not possible, as bits, for explanations.
-BLOCK_ORGANIZATION, BLOCK_UNIT, BLOCK_EXCLUDED, BLOCK_SAME_PERSON = 1, 2, 4, 8
+BLOCK_ORGANIZATION, BLOCK_UNIT, BLOCK_EXCLUDED, BLOCK_SAME_PERSON, BLOCK_ANSWER = 1, 2, 4, 8, 16
+BLOCKS = (BLOCK_ORGANIZATION, BLOCK_UNIT, BLOCK_EXCLUDED, BLOCK_SAME_PERSON, BLOCK_ANSWER)
+# The program's questions used as criteria: both must answer the same, or differently.
+SAME_ANSWER, DIFFERENT_ANSWER = "same", "different"
 
 # Why someone is left unmatched.
 UNMATCHED_NO_ALLOWED = "no_allowed"  # every mentor is ruled out by a hard rule
@@ -93,6 +96,10 @@ class Side:
     # (n,) int in the same numbering as `unit`: the parent unit, or the unit itself. Only the
     # different_unit_group rule reads it; None means every unit is its own group.
     unit_group: np.ndarray | None = None
+    # (n, Q) int: the answer (an id, -1 unanswered) to each question used as a criterion,
+    # and (on both sides alike) how each is compared: SAME_ANSWER or DIFFERENT_ANSWER.
+    answers: np.ndarray | None = None
+    answer_rules: tuple[str, ...] = ()
     # Set by _prepare: the focus as float32 for the products, and each row's count of needs.
     _focus32: np.ndarray = field(init=False, repr=False, compare=False)
     _needs: np.ndarray = field(init=False, repr=False, compare=False)
@@ -110,9 +117,9 @@ class Result:
     locked: np.ndarray  # (k,) bool
     unmatched_adepts: dict[int, str] = field(default_factory=dict)
     unmatched_mentors: dict[int, str] = field(default_factory=dict)
-    # (n, 4) per adept: how many mentors each hard rule rules out (organisation, unit,
-    # exclusion, same person), to explain why others were not possible.
-    ruled_out: np.ndarray = field(default_factory=lambda: np.zeros((0, 4), dtype=np.int32))
+    # (n, 5) per adept: how many mentors each hard rule rules out (organisation, unit,
+    # exclusion, same person, an answer), to explain why others were not possible.
+    ruled_out: np.ndarray = field(default_factory=lambda: np.zeros((0, 5), dtype=np.int32))
     timings: dict[str, float] = field(default_factory=dict)  # matrix_s, solve_s
     solver: str = ""  # "dense" (exact) or "candidates" (each adept's best k)
 
@@ -186,6 +193,11 @@ def _blocked(adepts, mentors, a, b, rule, excluded) -> np.ndarray:
     bits = bits.astype(np.uint8)
     bits |= ((adepts.person[a] == mentors.person[b]) * np.uint8(BLOCK_SAME_PERSON)).astype(np.uint8)
     bits |= (excluded * np.uint8(BLOCK_EXCLUDED)).astype(np.uint8)
+    for column, how in enumerate(adepts.answer_rules):
+        mine, theirs = adepts.answers[a, column], mentors.answers[b, column]
+        differ = mine != theirs if how == SAME_ANSWER else mine == theirs
+        clash = (mine >= 0) & (theirs >= 0) & differ
+        bits |= (clash * np.uint8(BLOCK_ANSWER)).astype(np.uint8)
     return bits
 
 
@@ -195,6 +207,11 @@ def _prepare(side: Side) -> Side:
     side.years = np.asarray(side.years, dtype=np.float64)
     if side.capacity is not None:
         side.capacity = np.asarray(side.capacity, dtype=np.int64)
+    if side.answers is None:
+        side.answers = np.full((len(side.person), len(side.answer_rules)), -1, dtype=np.int64)
+    side.answers = np.asarray(side.answers, dtype=np.int64).reshape(
+        len(side.person), len(side.answer_rules)
+    )
     side.unit_group = (
         side.unit.copy() if side.unit_group is None else np.asarray(side.unit_group, dtype=np.int64)
     )
@@ -347,7 +364,7 @@ def match(
     # each adept's k best), and per adept what the hard rules and the minimum left open.
     any_allowed = np.zeros(n, dtype=bool)
     any_good = np.zeros(n, dtype=bool)
-    ruled_out = np.zeros((n, 4), dtype=np.int32)  # per block bit: how many mentors
+    ruled_out = np.zeros((n, len(BLOCKS)), dtype=np.int32)  # per block bit: how many mentors
     values, best, best_value = [], [], []
     for start, stop in _row_blocks(n, m):
         score, blocked = score_block(adepts, mentors, start, stop, weights, rule, exclusions)
@@ -355,9 +372,7 @@ def match(
         good = allowed & (score >= min_score)
         any_allowed[start:stop] = allowed.any(axis=1)
         any_good[start:stop] = good.any(axis=1)
-        for i, bit in enumerate(
-            (BLOCK_ORGANIZATION, BLOCK_UNIT, BLOCK_EXCLUDED, BLOCK_SAME_PERSON)
-        ):
+        for i, bit in enumerate(BLOCKS):
             ruled_out[start:stop, i] = ((blocked & bit) != 0).sum(axis=1)
         # The value of a pair: its score where it may be formed, else zero (= no pair).
         value = np.where(good, score, np.float32(0))

@@ -90,7 +90,8 @@ def unmatched_reason(entry: dict) -> str:
     """Why an adept or mentor was left unmatched, from a MatchingRun entry."""
     reason = entry.get("reason")
     if reason == engine.UNMATCHED_NO_ALLOWED:
-        counts = entry.get("ruled_out") or [0, 0, 0, 0]
+        counts = entry.get("ruled_out") or []
+        counts = [*counts, 0, 0, 0, 0, 0][:5]  # runs before the questions kept four
         parts = [
             label % {"count": count}
             for label, count in zip(
@@ -99,6 +100,7 @@ def unmatched_reason(entry: dict) -> str:
                     _("same unit: %(count)d"),
                     _("exclusions: %(count)d"),
                     _("the same person: %(count)d"),
+                    _("answers to the program's questions: %(count)d"),
                 ),
                 counts,
                 strict=True,

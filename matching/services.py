@@ -22,11 +22,23 @@ from audit.services import audit, audit_many
 from mentorship.errors import ServiceError
 from notifications.models import Notification
 from notifications.services import notify_many
-from programs.models import Application, FocusArea, Language, MeetingFormat, Program, Role
+from programs.models import (
+    Application,
+    ApplicationAnswer,
+    FocusArea,
+    Language,
+    MeetingFormat,
+    Option,
+    Program,
+    Question,
+    Role,
+)
 
 from . import engine
 from .models import Exclusion, Match, MatchingRun, RematchRequest
 from .wishes import mentions, words
+
+CRITERIA = (Question.Criterion.SAME, Question.Criterion.DIFFERENT)
 
 logger = logging.getLogger(__name__)
 
@@ -66,6 +78,7 @@ def _side(
     unit_ids,
     program,
     capacity,
+    criteria=(),
 ):
     """Arrays for one side. Loops here run over people (and their few wishes), never pairs.
     Organisations and units are numbered in one vocabulary for both sides (`_vocabulary`), so
@@ -107,7 +120,20 @@ def _side(
         wish_regions=wish_regions,
         wish_organizations=wish_organizations,
         capacity=capacity,
+        answers=np.array(
+            [[_picked(a, q) for q in criteria] for a in applications], dtype=np.int64
+        ).reshape(n, len(criteria)),
+        answer_rules=tuple(q.criterion for q in criteria),
     )
+
+
+def _picked(application: Application, question: Question) -> int:
+    """The answer an application picked to a criterion question (an option id), or -1."""
+    for answer in application.answers.all():
+        if answer.question_id == question.pk:
+            options = answer.options.all()
+            return options[0].pk if options else -1
+    return -1
 
 
 def unit_key(application: Application) -> int | str:
@@ -134,7 +160,7 @@ def _vocabulary(program: Program, everyone: list[Application]) -> dict:
     # The program's organisations first (their columns are the wish columns), then any other
     # an application names, so that two people of one outside organisation are "the same".
     organization_ids: dict[int | None, int] = {o.pk: i for i, o in enumerate(organizations)}
-    unit_ids: dict[tuple, int] = {}
+    unit_ids: dict[int | str, int] = {}
     for application in everyone:
         organization_ids.setdefault(application.organization_id, len(organization_ids))
         unit_ids.setdefault(unit_key(application), len(unit_ids))
@@ -146,7 +172,17 @@ def _vocabulary(program: Program, everyone: list[Application]) -> dict:
         "organization_ids": organization_ids,
         "unit_ids": unit_ids,
         "program": program,
+        "criteria": criteria(program),
     }
+
+
+def criteria(program: Program) -> list[Question]:
+    """The program's questions the matching compares, in order."""
+    return list(
+        program.questions.filter(criterion__in=CRITERIA, kind__in=Question.SINGLE).order_by(
+            "position", "pk"
+        )
+    )
 
 
 def participants(program: Program) -> Participants:
@@ -154,7 +190,14 @@ def participants(program: Program) -> Participants:
     accepted = (
         Application.objects.filter(program=program, status=Application.Status.ACCEPTED)
         .select_related("program", "applicant", "organization", "unit")
-        .prefetch_related(Prefetch("focus_areas", queryset=FocusArea.objects.only("pk")))
+        .prefetch_related(
+            Prefetch("focus_areas", queryset=FocusArea.objects.only("pk")),
+            Prefetch(
+                "answers",
+                queryset=ApplicationAnswer.objects.filter(question__criterion__in=CRITERIA),
+            ),
+            Prefetch("answers__options", queryset=Option.objects.only("pk")),
+        )
         .order_by("pk")
     )
     published = Match.objects.filter(program=program, status=Match.Status.PUBLISHED)
@@ -359,6 +402,14 @@ def _check_pair(program: Program, adept: Application, mentor: Application):
             _(
                 "%(adept)s and %(mentor)s are in units under the same parent, which this "
                 "program does not allow."
+            )
+            % names
+        )
+    if bits & engine.BLOCK_ANSWER:
+        raise ServiceError(
+            _(
+                "%(adept)s and %(mentor)s answered the program's questions in a way its "
+                "matching rules do not allow together."
             )
             % names
         )

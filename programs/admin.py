@@ -10,13 +10,13 @@ from django.contrib import admin, messages
 from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import format_html, linebreaks
+from django.utils.html import format_html, format_html_join, linebreaks
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -50,8 +50,10 @@ from .models import (
     FocusArea,
     MentorBankEntry,
     Milestone,
+    Option,
     Organization,
     Program,
+    Question,
     Role,
     Unit,
 )
@@ -420,6 +422,51 @@ class MilestoneInline(CoordinatorPermissions, admin.StackedInline):
         return is_coordinator(request.user)
 
 
+class QuestionInline(CoordinatorPermissions, admin.TabularInline):
+    """The program's own questions, in order; the answers to pick are set on the question's
+    own page (the link beside each)."""
+
+    model = Question
+    extra = 0
+    fields = ["position", "text_sv", "text_en", "text_da", "kind", "role", "required", "criterion"]
+    show_change_link = True
+
+    def has_delete_permission(self, request, obj=None):
+        return is_coordinator(request.user)
+
+
+class OptionInline(CoordinatorPermissions, admin.TabularInline):
+    model = Option
+    extra = 0
+    fields = ["position", "text_sv", "text_en", "text_da", "places", "eligible"]
+
+    def has_delete_permission(self, request, obj=None):
+        return is_coordinator(request.user)
+
+
+@admin.register(Question)
+class QuestionAdmin(CoordinatorPermissions, admin.ModelAdmin):
+    list_display = ["__str__", "program", "kind", "role", "required", "criterion"]
+    list_filter = [CoordinatedProgramFilter, "kind"]
+    fields = [
+        "program", "position", "text_sv", "text_en", "text_da", "kind", "role", "required",
+        "criterion",
+    ]  # fmt: skip
+    inlines = [OptionInline]
+
+    def get_queryset(self, request):
+        return Question.objects.for_coordinator(request.user).select_related("program")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "program":
+            field.queryset = Program.objects.coordinated_by(request.user)
+        return field
+
+    def has_delete_permission(self, request, obj=None):
+        return is_coordinator(request.user)
+
+
 class ProgramAdminForm(forms.ModelForm):
     invite_coordinator = forms.EmailField(
         label=_("Invite a co-coordinator"),
@@ -462,7 +509,7 @@ class ProgramAdmin(CoordinatorPermissions, admin.ModelAdmin):
     list_select_related = ["owner"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
-    inlines = [MilestoneInline]
+    inlines = [MilestoneInline, QuestionInline]
     actions = ["send_due_notices"]
     fieldsets = [
         (
@@ -745,6 +792,7 @@ class ApplicationAdmin(CoordinatorPermissions, admin.ModelAdmin):
                 ]
             },
         ),
+        (_("The program's questions"), {"fields": ["answer_list"]}),
         (_("Motivation letter"), {"fields": ["letter_text"]}),
         (
             _("Consent and decision"),
@@ -766,7 +814,21 @@ class ApplicationAdmin(CoordinatorPermissions, admin.ModelAdmin):
             Application.objects.for_coordinator(request.user)
             .with_eligibility()
             .select_related("applicant", "program", "organization", "unit__parent", "decided_by")
+            .prefetch_related("answers__question", "answers__options")
         )
+
+    @admin.display(description=_("answers"))
+    def answer_list(self, obj):
+        answers = list(obj.answers.all())
+        if not answers:
+            return "–"
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "", "<li><strong>{}</strong>: {}</li>",
+                ((a.question.text, a.display() or "–") for a in answers),
+            ),
+        )  # fmt: skip
 
     @admin.display(description=_("organisation and unit"), ordering="organization__name")
     def workplace(self, obj):
@@ -816,6 +878,29 @@ class ApplicationAdmin(CoordinatorPermissions, admin.ModelAdmin):
                         applications__status=Application.Status.ACCEPTED,
                     ),
                 ),
+            )
+            .prefetch_related(
+                Prefetch(
+                    "questions",
+                    queryset=Question.objects.filter(options__places__isnull=False)
+                    .distinct()
+                    .prefetch_related(
+                        Prefetch(
+                            "options",
+                            queryset=Option.objects.filter(places__isnull=False).annotate(
+                                accepted=Count(
+                                    "answers",
+                                    filter=Q(
+                                        answers__application__role=Role.ADEPT,
+                                        answers__application__status=Application.Status.ACCEPTED,
+                                    ),
+                                )
+                            ),
+                            to_attr="with_places",
+                        )
+                    ),
+                    to_attr="with_places",
+                )
             )
             .order_by("applications_close_at")
         )

@@ -10,6 +10,8 @@ from audit.models import AuditEntry
 from audit.services import audit_many
 from mentorship.spreadsheets import Sheet
 
+from .models import Question
+
 
 def applications_export(applications, *, with_letters: bool, by, kind="csv") -> HttpResponse:
     """The applications as a spreadsheet; the export is written to each program's audit
@@ -31,9 +33,18 @@ def applications_export(applications, *, with_letters: bool, by, kind="csv") -> 
         _("Meeting format"), _("Region or town"), _("Languages"), _("Adepts you can take"),
         _("Other wishes"), _("Submitted"), _("Decided"),
     ]  # fmt: skip
+    # The programs' own questions, a column each, after the fixed ones.
+    questions = list(
+        Question.objects.filter(program__in=applications.values("program"))
+        .select_related("program")
+        .order_by("program__name", "position", "pk")
+    )
+    several = len({q.program_id for q in questions}) > 1
+    header += [f"{q.program.name}: {q.text}" if several else q.text for q in questions]
     if with_letters:
         header.append(_("Motivation letter"))
     writer.writerow(header)
+    applications = applications.prefetch_related("answers__options", "answers__question")
     for a in applications:
         row = [
             a.program.name,
@@ -57,6 +68,8 @@ def applications_export(applications, *, with_letters: bool, by, kind="csv") -> 
             timezone.localtime(a.submitted_at).strftime("%Y-%m-%d %H:%M") if a.submitted_at else "",
             timezone.localtime(a.decided_at).strftime("%Y-%m-%d %H:%M") if a.decided_at else "",
         ]
+        answers = {answer.question_id: answer for answer in a.answers.all()}
+        row += [answers[q.pk].cell() if q.pk in answers else "" for q in questions]
         if with_letters:
             row.append(a.letter)
         writer.writerow(row)

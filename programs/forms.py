@@ -2,12 +2,14 @@ from django import forms
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils.html import format_html
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from mentorship.i18n import language_of
 from mentorship.text import PlainTextForm
 from mentorship.widgets import DateInput
 
-from .models import Application, Language, Program, Role, Unit
+from .models import Application, ApplicationAnswer, Language, Program, Question, Role, Unit
 
 # A draft may be longer than the program's page while the applicant works on it.
 DRAFT_LETTER_MAX = 20_000
@@ -124,6 +126,7 @@ class ApplicationForm(PlainTextForm, forms.ModelForm):
         else:
             del fields["membership_confirmed"]
         self._fields_of_role(program, role)
+        self._question_fields(program, role, submitting)
         if self.instance.pk:
             fields["consent_processing"].initial = bool(self.instance.consent_processing_at)
             if "consent_bank" in fields:
@@ -172,6 +175,43 @@ class ApplicationForm(PlainTextForm, forms.ModelForm):
         if not program.units_proposable:
             del self.fields["proposed_unit"]
 
+    def _question_fields(self, program: Program, role: str, submitting: bool) -> None:
+        """The program's own questions for this role, after the fixed fields; each one's
+        label carries the language it is written in where that is not the page's."""
+        self.questions = [q for q in program.questions.all() if q.is_for(role)]
+        answers = (
+            {a.question_id: a for a in self.instance.answers.all()} if self.instance.pk else {}
+        )
+        for question in self.questions:
+            field = question_field(question)
+            field.required = submitting and question.required
+            field.label = question.text
+            if language_of(question, "text") != get_language()[:2]:
+                field.label = format_html(
+                    '<span lang="{}">{}</span>', language_of(question, "text"), question.text
+                )
+            if question.pk in answers:
+                field.initial = answer_value(question, answers[question.pk])
+            self.fields[f"question_{question.pk}"] = field
+
+    @property
+    def question_fields(self):
+        return [self[f"question_{q.pk}"] for q in self.questions]
+
+    def answers(self) -> dict:
+        """{question: value} as the service takes them: options as Option objects."""
+        data = self.cleaned_data
+        values = {}
+        for question in self.questions:
+            value = data.get(f"question_{question.pk}")
+            options = {str(o.pk): o for o in question.options.all()}
+            if question.kind in (Question.Kind.CHOICE, Question.Kind.YES_NO):
+                value = [options[value]] if value else []
+            elif question.kind == Question.Kind.CHOICES:
+                value = [options[v] for v in value or []]
+            values[question] = value
+        return values
+
     def clean(self):
         data = super().clean()
         organization, unit = data.get("organization"), data.get("unit")
@@ -214,3 +254,36 @@ class ApplicationForm(PlainTextForm, forms.ModelForm):
         else:
             del fields["mentor_capacity"]
             del fields["consent_bank"]
+
+
+def question_field(question: Question) -> forms.Field:
+    """A form field for one of the program's questions; choices come from the prefetched
+    options, so a form with many questions still runs a fixed number of queries."""
+    kind = question.kind
+    choices = [(str(o.pk), o.text) for o in question.options.all()]
+    if kind in (Question.Kind.CHOICE, Question.Kind.YES_NO):
+        return forms.ChoiceField(choices=choices, widget=forms.RadioSelect)
+    if kind == Question.Kind.CHOICES:
+        return forms.MultipleChoiceField(choices=choices, widget=forms.CheckboxSelectMultiple)
+    if kind == Question.Kind.DATE:
+        return forms.DateField(widget=DateInput)
+    if kind == Question.Kind.NUMBER:
+        return forms.DecimalField(max_digits=12, decimal_places=2)
+    if kind == Question.Kind.LONG_TEXT:
+        return forms.CharField(max_length=3000, widget=forms.Textarea(attrs={"rows": 4}))
+    return forms.CharField(max_length=300)
+
+
+def answer_value(question: Question, answer: ApplicationAnswer):
+    """What the question's field shows for a stored answer."""
+    kind = question.kind
+    if kind in (Question.Kind.CHOICE, Question.Kind.YES_NO):
+        picked = [str(o.pk) for o in answer.options.all()]
+        return picked[0] if picked else None
+    if kind == Question.Kind.CHOICES:
+        return [str(o.pk) for o in answer.options.all()]
+    if kind == Question.Kind.DATE:
+        return answer.date
+    if kind == Question.Kind.NUMBER:
+        return answer.number
+    return answer.text

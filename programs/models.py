@@ -11,6 +11,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Coalesce, TruncDate
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -95,7 +96,8 @@ class Unit(models.Model):
     @property
     def path(self) -> str:
         """The unit after the one it is part of, as people name it: the school, then the team."""
-        return f"{self.parent.name} › {self.name}" if self.parent_id else self.name
+        parent = self.parent if self.parent_id else None
+        return f"{parent.name} › {self.name}" if parent is not None else self.name
 
     @property
     def group_id(self) -> int:
@@ -709,7 +711,12 @@ class ApplicationQuerySet(CoordinatorScopedQuerySet):
                 Q(rule_most_months__isnull=True)
                 | Q(manager_since__gt=MonthsBefore(counted_on, F("rule_most_months") + 1))
             )
-            & (Q(program__membership_required=False) | Q(membership_confirmed=True)),
+            & (Q(program__membership_required=False) | Q(membership_confirmed=True))
+            & ~models.Exists(
+                ApplicationAnswer.objects.filter(
+                    application=models.OuterRef("pk"), options__eligible=False
+                )
+            ),
             output_field=models.BooleanField(),
         )
         # An anonymised application keeps the outcome it had, not the dates behind it.
@@ -932,7 +939,17 @@ class Application(models.Model):
             and months >= least
             and (most is None or months <= most)
             and (self.membership_confirmed or not self.program.membership_required)
+            and not self.disqualifying_answers()
         )
+
+    def disqualifying_answers(self) -> list[ApplicationAnswer]:
+        """The answers that mean the program's rules are not met (prefetch answers__options,
+        answers__question for lists)."""
+        return [
+            answer
+            for answer in self.answers.all()
+            if any(not option.eligible for option in answer.options.all())
+        ]
 
     def is_editable(self, now=None) -> bool:
         """The applicant may change it: a draft or a submitted application before the deadline."""
@@ -973,3 +990,193 @@ class MentorBankEntry(models.Model):
 
     def __str__(self):
         return str(self.mentor)
+
+
+# --------------------------------------------------------------------------------------------
+# The program's own questions
+# --------------------------------------------------------------------------------------------
+
+
+class Question(models.Model):
+    """A question a program adds to its application form, for one role or both, written in
+    one or more of the program's languages. A question with answers to pick (one, several,
+    or yes/no) can be a matching criterion, an eligibility rule (an answer that does not
+    qualify) and carry places per answer."""
+
+    class Kind(models.TextChoices):
+        SHORT_TEXT = "short_text", _("Short text")
+        LONG_TEXT = "long_text", _("Long text")
+        CHOICE = "choice", _("One of several answers")
+        CHOICES = "choices", _("Several answers")
+        YES_NO = "yes_no", _("Yes or no")
+        DATE = "date", _("A date")
+        NUMBER = "number", _("A number")
+
+    class Criterion(models.TextChoices):
+        NONE = "", _("Not used in the matching")
+        SAME = "same", _("Adept and mentor must give the same answer")
+        DIFFERENT = "different", _("Adept and mentor must give different answers")
+
+    PICKED = (Kind.CHOICE, Kind.CHOICES, Kind.YES_NO)
+    # One answer per person: what a matching criterion compares.
+    SINGLE = (Kind.CHOICE, Kind.YES_NO)
+
+    program = models.ForeignKey(
+        Program, verbose_name=_("program"), on_delete=models.CASCADE, related_name="questions"
+    )
+    role = models.CharField(
+        _("asked of"),
+        max_length=10,
+        choices=[("", _("Adepts and mentors")), *Role.choices],
+        blank=True,
+    )
+    text_sv = models.CharField(_("question (Swedish)"), max_length=300, blank=True)
+    text_en = models.CharField(_("question (English)"), max_length=300, blank=True)
+    text_da = models.CharField(_("question (Danish)"), max_length=300, blank=True)
+    kind = models.CharField(_("kind of answer"), max_length=12, choices=Kind.choices)
+    required = models.BooleanField(_("an answer is required to send"), default=False)
+    criterion = models.CharField(
+        _("in the matching"),
+        max_length=10,
+        choices=Criterion.choices,
+        blank=True,
+        help_text=_("For a question with one answer to pick (one of several, or yes or no)."),
+    )
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    objects = CoordinatorScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        ordering = ["program", "position", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(text_sv="", text_en="", text_da=""),
+                name="question_written",
+                violation_error_message=_("Write the question in at least one language."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.text
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        if self.kind == self.Kind.YES_NO and not self.options.exists():
+            Option.objects.bulk_create(
+                Option(question=self, position=n, text_sv=sv, text_en=en, text_da=da)
+                for n, (sv, en, da) in enumerate((("Ja", "Yes", "Ja"), ("Nej", "No", "Nej")))
+            )
+
+    @property
+    def text(self) -> str:
+        return in_language(self, "text")
+
+    def is_for(self, role: str) -> bool:
+        return self.role in ("", role)
+
+    def clean(self):
+        if self.criterion and self.kind not in self.SINGLE:
+            raise ValidationError(
+                {
+                    "criterion": _(
+                        "Only a question with one answer to pick (one of several, or yes or "
+                        "no) can be used in the matching."
+                    )
+                }
+            )
+
+
+class Option(models.Model):
+    """An answer to pick. `places` limits the adepts accepted with this answer (seed 000's
+    five principals and five deputy principals); an answer that is not `eligible` means the
+    applicant does not meet the program's rules (seed 001's union membership)."""
+
+    question = models.ForeignKey(
+        Question, verbose_name=_("question"), on_delete=models.CASCADE, related_name="options"
+    )
+    text_sv = models.CharField(_("answer (Swedish)"), max_length=200, blank=True)
+    text_en = models.CharField(_("answer (English)"), max_length=200, blank=True)
+    text_da = models.CharField(_("answer (Danish)"), max_length=200, blank=True)
+    places = models.PositiveSmallIntegerField(
+        _("adept places"),
+        null=True,
+        blank=True,
+        help_text=_("Empty for no limit of its own: the program's places count."),
+    )
+    eligible = models.BooleanField(
+        _("qualifies"),
+        default=True,
+        help_text=_("Untick if applicants who give this answer do not meet the program's rules."),
+    )
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("answer to pick")
+        verbose_name_plural = _("answers to pick")
+        ordering = ["question", "position", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(text_sv="", text_en="", text_da=""),
+                name="option_written",
+                violation_error_message=_("Write the answer in at least one language."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.text
+
+    @property
+    def text(self) -> str:
+        return in_language(self, "text")
+
+
+class ApplicationAnswer(models.Model):
+    """One applicant's answer to one of the program's questions."""
+
+    application = models.ForeignKey(
+        Application, verbose_name=_("application"), on_delete=models.CASCADE,
+        related_name="answers",
+    )  # fmt: skip
+    question = models.ForeignKey(
+        Question, verbose_name=_("question"), on_delete=models.CASCADE, related_name="answers"
+    )
+    text = models.TextField(_("answer"), blank=True, max_length=3000)
+    number = models.DecimalField(_("number"), max_digits=12, decimal_places=2, null=True)
+    date = models.DateField(_("date"), null=True)
+    options = models.ManyToManyField(
+        Option, verbose_name=_("answers picked"), blank=True, related_name="answers"
+    )
+
+    class Meta:
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "question"], name="one_application_answer_per_question"
+            ),
+        ]
+
+    def __str__(self):
+        return self.display()
+
+    def display(self) -> str:
+        """The answer as the applicant gave it, in the reader's language and formats."""
+        kind = self.question.kind
+        if kind == Question.Kind.DATE:
+            return date_format(self.date, "DATE_FORMAT") if self.date else ""
+        if kind == Question.Kind.NUMBER:
+            return "" if self.number is None else number_format(self.number.normalize())
+        return self.cell()
+
+    def cell(self):
+        """The answer for a spreadsheet: a date as a date, a number as a number."""
+        kind = self.question.kind
+        if kind in Question.PICKED:
+            return ", ".join(option.text for option in self.options.all())
+        if kind == Question.Kind.DATE:
+            return self.date.isoformat() if self.date else ""
+        if kind == Question.Kind.NUMBER:
+            return None if self.number is None else float(self.number)
+        return self.text

@@ -7,7 +7,7 @@ from django.db.models import Q
 from accounts.privacy import Holder, rows
 from mentorship.months import add_months
 
-from .models import Application, MentorBankEntry, Program, Unit
+from .models import Application, ApplicationAnswer, MentorBankEntry, Program, Unit
 
 # What an application says about its person, and its value once anonymised: the one list
 # that erasure and the retention sweep both empty (the data export gives the whole row).
@@ -39,6 +39,8 @@ def applications_anonymise(applications) -> int:
         Application.objects.filter(
             pk__in=[pk for pk, e in eligible.items() if e is outcome]
         ).update(eligible_kept=outcome)
+    # The answers to the program's questions are the person's too.
+    ApplicationAnswer.objects.filter(application__in=applications).delete()
     return todo.update(**PERSONAL_FIELDS)
 
 
@@ -47,7 +49,7 @@ def _applications(user) -> list[dict]:
     applications = (
         Application.objects.filter(applicant=user)
         .select_related("organization", "unit")
-        .prefetch_related("focus_areas")
+        .prefetch_related("focus_areas", "answers__question", "answers__options")
         .order_by("pk")
     )
     exported = rows(applications, exclude=("internal_note", "decided_by"))
@@ -55,6 +57,9 @@ def _applications(user) -> list[dict]:
     for row, application in zip(exported, applications, strict=True):
         row["organization"] = str(application.organization or "")
         row["unit"] = str(application.unit or "")
+        row["answers"] = {
+            answer.question.text: answer.cell() for answer in application.answers.all()
+        }
     return exported
 
 
@@ -94,6 +99,13 @@ HOLDER = Holder(
     },
     erase=_erase,
     age_out=_age_out,
-    exported=frozenset({"programs.application", "programs.mentorbankentry"}),
-    excluded={"programs.program": "Programs a coordinator runs; their content is public."},
+    exported=frozenset(
+        {"programs.application", "programs.mentorbankentry", "programs.applicationanswer"}
+    ),
+    excluded={
+        "programs.program": "Programs a coordinator runs; their content is public.",
+        "programs.unit": "An organisation's units: its structure, not a person's data.",
+        "programs.question": "The program's questions, written by its coordinators.",
+        "programs.option": "The answers a program's question offers, written by coordinators.",
+    },
 )

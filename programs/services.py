@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime
+import decimal
 import logging
 
 from allauth.account.models import EmailAddress
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
@@ -25,7 +26,15 @@ from notifications.models import Notification
 from notifications.services import notify, notify_many
 
 from . import signals
-from .models import Application, MentorBankEntry, Program, Role, Unit
+from .models import (
+    Application,
+    ApplicationAnswer,
+    MentorBankEntry,
+    Option,
+    Program,
+    Role,
+    Unit,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -138,7 +147,40 @@ def _check_window(program: Program, now) -> None:
     )
 
 
-def _check_complete(application: Application, focus_areas) -> None:
+def _answered(value) -> bool:
+    return value not in (None, "", [])
+
+
+def _save_answers(application: Application, answers: dict) -> None:
+    """Store the answers to the program's questions in a few statements: an emptied answer
+    is deleted, the others written with the answers they picked."""
+    given = {q.pk: v for q, v in answers.items() if _answered(v)}
+    application.answers.exclude(question_id__in=given).delete()
+    stored = {a.question_id: a for a in application.answers.filter(question_id__in=given)}
+    rows = []
+    for question_id, value in given.items():
+        answer = stored.get(question_id) or ApplicationAnswer(
+            application=application, question_id=question_id
+        )
+        answer.text = value if isinstance(value, str) else ""
+        answer.number = value if isinstance(value, decimal.Decimal) else None
+        answer.date = value if isinstance(value, datetime.date) else None
+        rows.append(answer)
+    ApplicationAnswer.objects.bulk_update(
+        [a for a in rows if a.question_id in stored], ["text", "number", "date"]
+    )
+    ApplicationAnswer.objects.bulk_create([a for a in rows if a.question_id not in stored])
+    picked = ApplicationAnswer.options.through
+    picked.objects.filter(applicationanswer__in=rows).delete()
+    picked.objects.bulk_create(
+        picked(applicationanswer_id=answer.pk, option_id=option.pk)
+        for answer in rows
+        if isinstance(given[answer.question_id], list)
+        for option in given[answer.question_id]
+    )
+
+
+def _check_complete(application: Application, focus_areas, answers=None) -> None:
     missing = [
         str(getattr(Application._meta.get_field(name), "verbose_name", name))
         for name in Application.REQUIRED_TO_SUBMIT
@@ -150,6 +192,9 @@ def _check_complete(application: Application, focus_areas) -> None:
         missing.append(str(Application._meta.get_field("focus_areas").verbose_name))
     if application.unit_id is None and application.program.needs_unit(application.organization_id):
         missing.append(str(Application._meta.get_field("unit").verbose_name))
+    for question, value in (answers or {}).items():
+        if question.required and not _answered(value):
+            missing.append(question.text)
     if missing:
         raise ServiceError(
             _("Fill in the following before you submit: %(fields)s.")
@@ -157,7 +202,7 @@ def _check_complete(application: Application, focus_areas) -> None:
         )
 
 
-def unmet_rules(application: Application) -> list[str]:
+def unmet_rules(application: Application, answers: dict | None = None) -> list[str]:
     """The program's rules this application does not meet, each as a sentence for the
     applicant (on the form when they submit, in the e-mail when they are rejected)."""
     program = application.program
@@ -224,11 +269,26 @@ def unmet_rules(application: Application) -> list[str]:
             _("This program requires you to confirm: %(label)s")
             % {"label": program.membership_label}
         )
+    picked = (
+        [(a.question, list(a.options.all())) for a in application.answers.all()]
+        if answers is None
+        else [(q, v) for q, v in answers.items() if isinstance(v, list)]
+    )
+    for question, options in picked:
+        for option in options:
+            if not option.eligible:
+                unmet.append(
+                    _(
+                        "The program is not open to applicants who answer “%(answer)s” to: "
+                        "%(question)s"
+                    )
+                    % {"answer": option.text, "question": question.text}
+                )
     return unmet
 
 
-def _check_eligible(application: Application) -> None:
-    unmet = unmet_rules(application)
+def _check_eligible(application: Application, answers: dict | None = None) -> None:
+    unmet = unmet_rules(application, answers)
     if unmet:
         raise ServiceError(unmet[0])
 
@@ -293,6 +353,7 @@ def application_save(
     consent_processing: bool,
     consent_bank: bool = False,
     proposed_unit: str = "",
+    answers: dict | None = None,
     submit: bool,
     now: datetime.datetime | None = None,
 ) -> Application:
@@ -320,8 +381,8 @@ def application_save(
         application.consent_bank_at = (application.consent_bank_at or now) if allow_bank else None
 
         if submit or application.status == Application.Status.SUBMITTED:
-            _check_complete(application, focus_areas)
-            _check_eligible(application)
+            _check_complete(application, focus_areas, answers)
+            _check_eligible(application, answers)
             if not application.consent_processing_at:
                 raise ServiceError(_("To submit, agree to the processing of your application."))
             application.status = Application.Status.SUBMITTED
@@ -337,6 +398,8 @@ def application_save(
             # Two tabs creating the same application at once: the constraint decides.
             raise ServiceError(_("You have already applied to this program in this role.")) from exc
         application.focus_areas.set(focus_areas)
+        if answers is not None:
+            _save_answers(application, answers)
         if application.status == Application.Status.SUBMITTED:
             notify(
                 recipient=user,
@@ -387,6 +450,47 @@ def _check_decision(decision: str, reason: str, message: str) -> str:
     return reason
 
 
+class _PlaceGroups:
+    """Places per answer (seed 000: five principals, five deputy principals), counted under
+    the same program lock as the program's places."""
+
+    def __init__(self, limits, picked):
+        self.limits = limits  # option pk -> Option, annotated with `accepted`
+        self.picked = picked  # application pk -> [option pk]
+
+    def full(self, application) -> Option | None:
+        for pk in self.picked.get(application.pk, ()):
+            option = self.limits[pk]
+            if option.accepted >= option.places:
+                return option
+        return None
+
+    def take(self, application, n: int) -> None:
+        for pk in self.picked.get(application.pk, ()):
+            self.limits[pk].accepted += n
+
+
+def _place_groups(program_ids, application_ids) -> _PlaceGroups:
+    accepted_adepts = Q(
+        answers__application__role=Role.ADEPT,
+        answers__application__status=Application.Status.ACCEPTED,
+    )
+    limits = {
+        option.pk: option
+        for option in Option.objects.filter(
+            question__program_id__in=program_ids, places__isnull=False
+        ).annotate(accepted=Count("answers", filter=accepted_adepts))
+    }
+    picked: dict[int, list[int]] = {}
+    if limits:
+        rows = ApplicationAnswer.options.through.objects.filter(
+            applicationanswer__application_id__in=application_ids, option_id__in=limits
+        ).values_list("applicationanswer__application_id", "option_id")
+        for application_id, option_id in rows:
+            picked.setdefault(application_id, []).append(option_id)
+    return _PlaceGroups(limits, picked)
+
+
 def applications_decide(
     *,
     applications,
@@ -434,6 +538,7 @@ def applications_decide(
             .annotate(total=Count("pk"))
             .values_list("program_id", "total")
         )
+        groups = _place_groups(program_ids, ids)
         changed = []
         for application in locked:
             program = programs[application.program_id]
@@ -467,12 +572,31 @@ def applications_decide(
                     }
                 )
                 continue
+            full = groups.full(application) if taking_place else None
+            if full is not None:
+                errors.append(
+                    ngettext(
+                        "%(applicant)s was not accepted: the %(places)d place for "
+                        "“%(answer)s” is taken.",
+                        "%(applicant)s was not accepted: all %(places)d places for "
+                        "“%(answer)s” are taken.",
+                        full.places or 0,
+                    )
+                    % {
+                        "applicant": application.applicant,
+                        "places": full.places,
+                        "answer": full.text,
+                    }
+                )
+                continue
             if taking_place:
                 accepted[program.pk] = accepted.get(program.pk, 0) + 1
+                groups.take(application, 1)
             elif (
                 application.status == Application.Status.ACCEPTED and application.role == Role.ADEPT
             ):
                 accepted[program.pk] -= 1  # a place is given back
+                groups.take(application, -1)
             application.status = decision
             application.decided_at = now
             application.decided_by = by

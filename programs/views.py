@@ -103,6 +103,7 @@ def _application_form(request, application, initial=None):
                 consent_processing=data.get("consent_processing", False),
                 consent_bank=data.get("consent_bank", False),
                 proposed_unit=data.get("proposed_unit", ""),
+                answers=form.answers(),
                 submit=submitting,
             )
         except ServiceError as exc:
@@ -137,7 +138,9 @@ def apply(request, slug, role):
     if role not in Role.values:
         raise Http404
     program = get_object_or_404(
-        Program.objects.for_user(request.user).prefetch_related("organizations", "focus_areas"),
+        Program.objects.for_user(request.user).prefetch_related(
+            "organizations", "focus_areas", "questions__options"
+        ),
         slug=slug,
     )
     existing = Application.objects.for_user(request.user).filter(program=program, role=role)
@@ -160,7 +163,14 @@ def application_detail(request, pk):
     application = get_object_or_404(
         Application.objects.for_user(request.user)
         .select_related("program", "organization", "unit__parent")
-        .prefetch_related("focus_areas", "program__organizations", "program__focus_areas"),
+        .prefetch_related(
+            "focus_areas",
+            "program__organizations",
+            "program__focus_areas",
+            "program__questions__options",
+            "answers__options",
+            "answers__question",
+        ),
         pk=pk,
     )
     if application.is_editable():

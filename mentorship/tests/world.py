@@ -15,7 +15,15 @@ from evaluations.services import survey_create
 from matching.models import Match
 from meetings.models import CalendarFeed, Goal, GoalComment, Meeting
 from notifications.models import Notification
-from programs.models import Application, Milestone, Program, Role
+from programs.models import (
+    Application,
+    ApplicationAnswer,
+    Milestone,
+    Option,
+    Program,
+    Question,
+    Role,
+)
 from programs.tests.factories import ApplicationFactory, MilestoneFactory, ProgramFactory
 
 DAY = datetime.timedelta(days=1)
@@ -76,6 +84,20 @@ def build_world() -> dict:
     draft = ApplicationFactory(
         program=open_program, applicant=adept, status=Application.Status.DRAFT, submitted_at=None
     )
+    # The program's own questions (seed 000: the role at the school, with places for each).
+    role_at_school = Question.objects.create(
+        program=open_program, role=Role.ADEPT, kind=Question.Kind.CHOICE, required=True,
+        text_sv="Vilken roll har du på skolan?", criterion=Question.Criterion.SAME,
+    )  # fmt: skip
+    principal = Option.objects.create(question=role_at_school, text_sv="Rektor", places=6)
+    Option.objects.create(question=role_at_school, text_sv="Biträdande rektor", position=1)
+    Question.objects.create(
+        program=open_program, kind=Question.Kind.LONG_TEXT, text_sv="Något mer vi bör veta?",
+        position=1,
+    )  # fmt: skip
+    ApplicationAnswer.objects.create(application=draft, question=role_at_school).options.set(
+        [principal]
+    )
     survey = survey_create(
         milestone=half_time, phase="half_time", opens_at=now - DAY, closes_at=now + 14 * DAY
     )
@@ -124,6 +146,7 @@ def build_world() -> dict:
         "goal": goal,
         "meeting": meeting,
         "draft": draft,
+        "question": role_at_school,
         "survey": survey,
         "feed": feed,
         "emails": emails,
@@ -198,6 +221,10 @@ def admin_pages(world) -> list[tuple[str, str]]:
         reverse("admin:programs_program_change", args=[running.pk]),
         reverse("admin:programs_application_changelist"),
         reverse("admin:programs_application_change", args=[match.adept_id]),
+        reverse("admin:programs_organization_change", args=[running.owner_id]),
+        reverse("admin:programs_unit_changelist"),
+        reverse("admin:programs_unit_import"),
+        reverse("admin:programs_question_change", args=[world["question"].pk]),
         reverse("admin:matching_match_changelist"),
         reverse("admin:matching_match_change", args=[match.pk]),
         reverse("admin:meetings_pairactivity_changelist"),
@@ -232,6 +259,7 @@ def states(world) -> list[tuple[str, str, str]]:
         (PARTICIPANT, reverse("account_change_password"), send),
         (COORDINATOR, reverse("admin:programs_program_change", args=[world["running"].pk]),
          "input[name=_save]"),
+        (COORDINATOR, reverse("admin:programs_unit_import"), "#content form [type=submit]"),
     ]  # fmt: skip
 
 

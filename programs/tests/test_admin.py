@@ -113,6 +113,8 @@ def program_form_data(organization, **overrides):
         "milestones-0-starts_at": f"{(now + datetime.timedelta(days=61)).date().isoformat()}T10:00",
         "milestones-0-audience": "both",
         "milestones-0-notice_days": "14,1",
+        "questions-TOTAL_FORMS": 0,
+        "questions-INITIAL_FORMS": 0,
     }
     data.update(overrides)
     return data
