@@ -87,13 +87,13 @@ class SharedByPrograms(CoordinatorPermissions):
         return super().render_change_form(request, context, add, change, form_url, obj)
 
 
-class UnitInline(SharedByPrograms, admin.TabularInline):
+class UnitInline(SharedByPrograms, admin.StackedInline):
     """The organisation's units on its own page: whoever may change the organisation keeps
     its units (a unit with applications cannot be deleted, only merged)."""
 
     model = Unit
     fk_name = "organization"
-    fields = ["name", "parent", "confirmed"]
+    fields = [("name", "parent", "confirmed")]
     extra = 0
     show_change_link = True
     used_by = ("organizations", "owner")
@@ -422,23 +422,27 @@ class MilestoneInline(CoordinatorPermissions, admin.StackedInline):
         return is_coordinator(request.user)
 
 
-class QuestionInline(CoordinatorPermissions, admin.TabularInline):
+class QuestionInline(CoordinatorPermissions, admin.StackedInline):
     """The program's own questions, in order; the answers to pick are set on the question's
     own page (the link beside each)."""
 
     model = Question
     extra = 0
-    fields = ["position", "text_sv", "text_en", "text_da", "kind", "role", "required", "criterion"]
+    fields = [
+        ("text_sv", "text_en", "text_da"),
+        ("kind", "role"),
+        ("required", "criterion", "position"),
+    ]
     show_change_link = True
 
     def has_delete_permission(self, request, obj=None):
         return is_coordinator(request.user)
 
 
-class OptionInline(CoordinatorPermissions, admin.TabularInline):
+class OptionInline(CoordinatorPermissions, admin.StackedInline):
     model = Option
     extra = 0
-    fields = ["position", "text_sv", "text_en", "text_da", "places", "eligible"]
+    fields = [("text_sv", "text_en", "text_da"), ("places", "eligible", "position")]
 
     def has_delete_permission(self, request, obj=None):
         return is_coordinator(request.user)
