@@ -10,17 +10,25 @@ from playwright.sync_api import expect
 from accounts.tests.factories import PASSWORD, UserFactory
 from notifications.services import notifications_deliver
 from programs.models import Application
-from programs.tests.factories import FocusAreaFactory, OrganizationFactory, ProgramFactory
+from programs.tests.factories import (
+    FocusAreaFactory,
+    OrganizationFactory,
+    ProgramFactory,
+    unit_named,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def program():
+    kth, konstfack = OrganizationFactory(name="KTH"), OrganizationFactory(name="Konstfack")
+    unit_named(kth, "School of Architecture")
+    unit_named(konstfack, "Department of Design")
     program = ProgramFactory(
         name="Mentorprogram för lärosäten",
         slug="larosaten",
-        organizations=[OrganizationFactory(name="KTH"), OrganizationFactory(name="Konstfack")],
+        organizations=[kth, konstfack],
         letter_max_chars=400,
         membership_required=True,
         membership_label="I am a member of the network",
@@ -33,7 +41,10 @@ def program():
 
 def fill_position(page, program, since):
     page.get_by_label("Organisation").select_option(label="KTH")
-    page.get_by_label("Unit or leadership team").fill("School of Architecture")
+    unit = page.get_by_label("Unit or leadership team")
+    # Only the chosen organisation's units are offered.
+    expect(unit.locator("optgroup[label=Konstfack]")).to_be_disabled()
+    unit.select_option(label="School of Architecture")
     page.get_by_label("Job title").fill("Head of department")
     page.get_by_label("Manager with staff since").fill(since.isoformat())
     page.get_by_label("Number of direct reports").fill("9")

@@ -23,7 +23,12 @@ from mentorship.celery import app as celery_app
 from notifications.models import Notification
 from notifications.tests.conftest import redis_server  # noqa: F401
 from programs.models import Application
-from programs.tests.factories import FocusAreaFactory, OrganizationFactory, ProgramFactory
+from programs.tests.factories import (
+    FocusAreaFactory,
+    OrganizationFactory,
+    ProgramFactory,
+    unit_named,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -42,8 +47,9 @@ def test_production_as_it_runs(production, browser, settings):
     base, mailbox = production["base"], production["mailbox"]
     # The coordinator's password hashed as production hashes them (the tests' own are quick).
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
-    program = ProgramFactory(name="Mentorprogram i drift", slug="i-drift",
-                             organizations=[OrganizationFactory(name="KTH")])  # fmt: skip
+    kth = OrganizationFactory(name="KTH")
+    unit_named(kth, "Arkitekturskolan")
+    program = ProgramFactory(name="Mentorprogram i drift", slug="i-drift", organizations=[kth])
     program.focus_areas.set([FocusAreaFactory(name_sv="Leda förändring")])
     coordinator = UserFactory(email="karin@example.org", is_staff=True)
     program.coordinators.add(coordinator)
@@ -81,7 +87,7 @@ def test_production_as_it_runs(production, browser, settings):
     # Apply.
     page.goto(f"/programs/{program.slug}/apply/adept/")
     page.get_by_label("Organisation").select_option(label="KTH")
-    page.get_by_label("Enhet eller ledningsgrupp").fill("Arkitekturskolan")
+    page.get_by_label("Enhet eller ledningsgrupp").select_option(label="Arkitekturskolan")
     page.get_by_label("Befattning").fill("Prefekt")
     page.get_by_label("Chef med personalansvar sedan").fill(
         (program.starts_on.replace(year=program.starts_on.year - 2)).isoformat()

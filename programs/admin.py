@@ -82,7 +82,8 @@ class SharedByPrograms(CoordinatorPermissions):
         return not self.programs_using(obj).exclude(coordinators=request.user).exists()
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
-        if change and not context.get("has_change_permission"):
+        # The context gets has_change_permission only in super(): ask for it here.
+        if change and not self.has_change_permission(request, obj):
             self.message_user(request, self.read_only_message, messages.WARNING)
         return super().render_change_form(request, context, add, change, form_url, obj)
 

@@ -318,6 +318,11 @@ def test_a_shared_record_is_changed_only_by_who_coordinates_every_program_using_
     assert "Omdöpt" not in str(record)
 
     theirs.coordinators.add(coordinator)  # now coordinating both
+    page = client.get(url)
+    assert page.context["has_change_permission"]
+    assert "Programs you do not coordinate use this" not in page.content.decode()
     assert client.post(url, data).status_code == 302
     client.force_login(superuser)
-    assert client.get(url).context["has_change_permission"]
+    page = client.get(url)
+    assert page.context["has_change_permission"]
+    assert "Programs you do not coordinate use this" not in page.content.decode()

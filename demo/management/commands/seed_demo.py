@@ -20,10 +20,13 @@ from accounts.models import User
 from evaluations.services import survey_create
 from programs.models import (
     Application,
+    ApplicationAnswer,
     FocusArea,
     Milestone,
+    Option,
     Organization,
     Program,
+    Question,
     Role,
     Unit,
 )
@@ -129,6 +132,8 @@ class Command(BaseCommand):
         now = timezone.now()
         organizations = list(program.organizations.exclude(pk=program.owner_id))
         areas = list(program.focus_areas.all())
+        school_form = self.school_form_question(program)
+        forms = list(school_form.options.all())
         people = [
             (users["adept"], Role.ADEPT, 2, "Biträdande rektor"),
             (users["mentor"], Role.MENTOR, 12, "Rektor"),
@@ -175,6 +180,31 @@ class Command(BaseCommand):
                 submitted_at=now - datetime.timedelta(days=index),
             )
             application.focus_areas.set(areas[index % len(areas) :][:2])
+            ApplicationAnswer.objects.create(
+                application=application, question=school_form
+            ).options.set([forms[index % len(forms)]])
+
+    def school_form_question(self, program: Program) -> Question:
+        """A question of the program's own, asked of adepts and mentors alike."""
+        question = Question.objects.create(
+            program=program,
+            kind=Question.Kind.CHOICE,
+            required=True,
+            text_sv="Vilken skolform leder du?",
+            text_en="Which kind of school do you lead?",
+            text_da="Hvilken skoleform leder du?",
+        )
+        Option.objects.bulk_create(
+            Option(question=question, position=n, text_sv=sv, text_en=en, text_da=da)
+            for n, (sv, en, da) in enumerate(
+                [
+                    ("Förskola", "Preschool", "Børnehave"),
+                    ("Grundskola", "Compulsory school", "Grundskole"),
+                    ("Gymnasieskola", "Upper secondary school", "Gymnasium"),
+                ]
+            )
+        )
+        return question
 
     def accepted_for_matching(self, program: Program) -> None:
         """Accepted adepts and mentors from different universities, ready to be matched."""
