@@ -1,7 +1,8 @@
 """What the browser sweep measures on a page: two accessibility engines (axe-core and
 HTML_CodeSniffer, so that one engine's blind spots are not ours) and what neither engine sees,
 computed from the rendered page: control boundaries and focus rings against what is behind
-them, and sideways scrolling at 320 CSS px with the text-spacing override of 1.4.12."""
+them, and sideways scrolling or content cut off at 320 CSS px with the text-spacing override
+of 1.4.12."""
 
 from __future__ import annotations
 
@@ -35,6 +36,22 @@ WIDE = """() => [...document.querySelectorAll('body *')]
   .filter(el => !el.closest('.table-responsive, #changelist .results, .visually-hidden'))
   .map(el => `${el.tagName}.${el.className}: ${(el.textContent || '').trim().slice(0, 40)}`)
   .slice(-5)"""
+
+# What is cut off without scrolling: an element reaching past the edge of a box that hides
+# what overflows it (Django's field rows do), which no sideways scroll reveals (1.4.10).
+CLIPPED = """() => [...document.querySelectorAll('body *')]
+  .filter(el => el.getBoundingClientRect().width > 0 && !el.closest('.visually-hidden'))
+  .filter(el => {
+    const right = el.getBoundingClientRect().right;
+    for (let box = el.parentElement; box && box !== document.body; box = box.parentElement) {
+      if (['hidden', 'clip'].includes(getComputedStyle(box).overflowX))
+        return right > box.getBoundingClientRect().right + 1;
+    }
+    return false;
+  })
+  .map(el => `${el.tagName}.${el.className}: cut off: `
+             + (el.textContent || el.value || '').trim().slice(0, 40))
+  .slice(0, 5)"""
 
 # Colours as the page renders them: the contrast of a control's boundary with what is behind
 # it (1.4.11) and of each focus indicator, which must also be 2 px thick (2.4.13's measure).
@@ -187,5 +204,6 @@ def sideways(page) -> list[str]:
     found = []
     if page.evaluate("document.documentElement.scrollWidth > window.innerWidth"):
         found = page.evaluate(WIDE) or ["the page scrolls sideways"]
+    found += page.evaluate(CLIPPED)
     page.set_viewport_size(DESKTOP)
     return found
