@@ -828,7 +828,7 @@ class ApplicationAdmin(CoordinatorPermissions, admin.ModelAdmin):
         if not answers:
             return "–"
         return format_html(
-            "<ul>{}</ul>",
+            '<ul class="answers">{}</ul>',
             format_html_join(
                 "", "<li><strong>{}</strong>: {}</li>",
                 ((a.question.text, a.display() or "–") for a in answers),
