@@ -5,12 +5,15 @@ what they may see and change is decided here, from the programs they coordinate,
 queryset goes through Program.objects.coordinated_by().
 """
 
+import re
+
 from django import forms
 from django.contrib import admin, messages
 from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.db.models import Count, Prefetch, Q
+from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -32,6 +35,7 @@ from accounts.models import is_coordinator
 from audit.models import AuditEntry
 from audit.services import audit
 from mentorship.errors import ServiceError
+from mentorship.months import add_months
 from mentorship.spreadsheets import UnreadableSheet, read_rows
 from notifications.planning import plan_all
 from notifications.services import kick_delivery
@@ -190,6 +194,43 @@ class UnitImportForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organization"].queryset = changeable_organizations(user)
+
+
+class NextEditionForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name of the new edition"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"class": "vTextField"}),
+    )
+    starts_on = forms.DateField(
+        label=_("The new edition starts on"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_(
+            "Every date of the program (the application window, the end, the milestones) "
+            "moves by as much as the start."
+        ),
+    )
+
+    def __init__(self, *args, program: Program, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.program = program
+
+    def clean_starts_on(self):
+        starts_on = self.cleaned_data["starts_on"]
+        if starts_on <= self.program.starts_on:
+            raise forms.ValidationError(
+                _("The new edition must start after this one, which starts on %(date)s.")
+                % {"date": date_format(self.program.starts_on)}
+            )
+        return starts_on
+
+    @staticmethod
+    def initial_for(program: Program) -> dict:
+        """A year on: the same start date, and the years in the name one higher."""
+        return {
+            "name": re.sub(r"\b(19|20)\d\d\b", lambda m: str(int(m.group()) + 1), program.name),
+            "starts_on": add_months(program.starts_on, 12),
+        }
 
 
 class UnitMergeForm(forms.Form):
@@ -600,6 +641,50 @@ class ProgramAdmin(CoordinatorPermissions, admin.ModelAdmin):
             .select_related("owner")
             .annotate(milestone_total=Count("milestones", distinct=True))
         )
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/next-edition/",
+                self.admin_site.admin_view(self.next_edition_view),
+                name="programs_program_next_edition",
+            ),
+            *super().get_urls(),
+        ]
+
+    def next_edition_view(self, request, object_id):
+        """The next edition in one step: a name and a start date, the rest is copied."""
+        program = self.get_object(request, object_id)
+        if program is None:
+            raise Http404
+        if not is_coordinator(request.user):
+            raise PermissionDenied
+        form = NextEditionForm(initial=NextEditionForm.initial_for(program), program=program)
+        if request.method == "POST":
+            form = NextEditionForm(request.POST, program=program)
+            if form.is_valid():
+                edition = services.program_next_edition(
+                    program=program, by=request.user, **form.cleaned_data
+                )
+                self.message_user(
+                    request,
+                    _(
+                        "“%(edition)s” is ready as a draft, with this program's milestones and "
+                        "questions. Check its dates and texts, then open it for applications."
+                    )
+                    % {"edition": edition.name},
+                    messages.SUCCESS,
+                )
+                return redirect("admin:programs_program_change", edition.pk)
+        title = _("Next edition of %(program)s") % {"program": program.name}
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"{_('Error:')} {title}" if form.errors else title,
+            "opts": self.model._meta,
+            "original": program,
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/programs/program/next_edition.html", context)
 
     def has_delete_permission(self, request, obj=None):
         # A coordinator may throw away a draft of their own; anything published is kept.

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.text import slugify
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -30,8 +31,10 @@ from .models import (
     Application,
     ApplicationAnswer,
     MentorBankEntry,
+    Milestone,
     Option,
     Program,
+    Question,
     Role,
     Unit,
 )
@@ -818,3 +821,82 @@ def units_merge(*, keep: Unit, units, by) -> int:
             detail=_("merged into %(unit)s: %(names)s") % {"unit": keep.name, "names": names},
         )
     return len(others)
+
+
+# What a new edition takes from the last one as it is; the dates move, the rest starts empty.
+_EDITION_SKIPS = {"id", "name", "slug", "status", "created_at", "updated_at"}
+_EDITION_DATES = {"applications_open_at", "applications_close_at", "starts_on", "ends_on"}
+
+
+def program_next_edition(*, program: Program, name: str, starts_on: datetime.date, by) -> Program:
+    """The next edition of a program, as a draft: its settings, organisations, coordinators,
+    focus areas, milestones and questions (with their answers to pick), every date moved by
+    as much as the start. Applications, pairs and evaluations stay with the old edition."""
+    shift = starts_on - program.starts_on
+    fields = {
+        f.attname: getattr(program, f.attname)
+        for f in Program._meta.concrete_fields
+        if f.attname not in _EDITION_SKIPS
+    }
+    fields.update({date: _moved(getattr(program, date), shift) for date in _EDITION_DATES})
+    with transaction.atomic():
+        edition = Program.objects.create(
+            **fields, name=name, slug=_free_slug(name), status=Program.Status.DRAFT
+        )
+        for relation in ("organizations", "coordinators", "focus_areas"):
+            through = getattr(Program, relation).through
+            other = getattr(Program, relation).field.m2m_reverse_name()
+            through.objects.bulk_create(
+                through(program_id=edition.pk, **{other: pk})
+                for pk in through.objects.filter(program=program).values_list(other, flat=True)
+            )
+        Milestone.objects.bulk_create(
+            _copy(milestone, program_id=edition.pk, starts_at=_moved(milestone.starts_at, shift),
+                  ends_at=milestone.ends_at and _moved(milestone.ends_at, shift))
+            for milestone in program.milestones.all()
+        )  # fmt: skip
+        questions = list(program.questions.prefetch_related("options"))
+        copies = Question.objects.bulk_create(_copy(q, program_id=edition.pk) for q in questions)
+        Option.objects.bulk_create(
+            _copy(option, question_id=copy.pk)
+            for question, copy in zip(questions, copies, strict=True)
+            for option in question.options.all()
+        )
+        audit(
+            actor=by,
+            action=AuditEntry.Action.PROGRAM_CREATED,
+            program=edition,
+            obj=edition,
+            detail=_("next edition of %(program)s") % {"program": program.name},
+        )
+    return edition
+
+
+def _moved(when, shift: datetime.timedelta):
+    """A date, or a time moved by whole days at the same hour on the clock: a kick-off at ten
+    in the winter is at ten next winter and at ten in the summer too (not at eleven)."""
+    if not isinstance(when, datetime.datetime):
+        return when + shift
+    local = timezone.localtime(when)
+    return timezone.make_aware(local.replace(tzinfo=None) + shift, local.tzinfo)
+
+
+def _copy(instance, **changes):
+    """An unsaved copy of a row, with the columns in `changes` (by attname) changed."""
+    model = type(instance)
+    values = {
+        f.attname: getattr(instance, f.attname)
+        for f in model._meta.concrete_fields
+        if not f.primary_key
+    }
+    return model(**{**values, **changes})
+
+
+def _free_slug(name: str) -> str:
+    """A slug for the name that no program has yet: the name's, or with -2, -3 ..."""
+    base = slugify(name)[:70] or "program"
+    taken = set(Program.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug

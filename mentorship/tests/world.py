@@ -225,6 +225,7 @@ def admin_pages(world) -> list[tuple[str, str]]:
         reverse("admin:programs_unit_changelist"),
         reverse("admin:programs_unit_import"),
         reverse("admin:programs_question_change", args=[world["question"].pk]),
+        reverse("admin:programs_program_next_edition", args=[running.pk]),
         reverse("admin:matching_match_changelist"),
         reverse("admin:matching_match_change", args=[match.pk]),
         reverse("admin:meetings_pairactivity_changelist"),
@@ -260,6 +261,8 @@ def states(world) -> list[tuple[str, str, str]]:
         (COORDINATOR, reverse("admin:programs_program_change", args=[world["running"].pk]),
          "input[name=_save]"),
         (COORDINATOR, reverse("admin:programs_unit_import"), "#content form [type=submit]"),
+        (COORDINATOR, reverse("admin:programs_program_next_edition", args=[world["running"].pk]),
+         "#content form [type=submit]"),
     ]  # fmt: skip
 
 
