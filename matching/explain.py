@@ -86,8 +86,9 @@ def _wish_lines(adept, mentor) -> list[str]:
     return lines
 
 
-def unmatched_reason(entry: dict) -> str:
-    """Why an adept or mentor was left unmatched, from a MatchingRun entry."""
+def unmatched_reason(entry: dict, *, units_by_parent: bool = False) -> str:
+    """Why an adept or mentor was left unmatched, from a MatchingRun entry; with
+    units_by_parent the program's rule also keeps apart units under the same parent."""
     reason = entry.get("reason")
     if reason == engine.UNMATCHED_NO_ALLOWED:
         counts = entry.get("ruled_out") or []
@@ -97,7 +98,9 @@ def unmatched_reason(entry: dict) -> str:
             for label, count in zip(
                 (
                     _("same organisation: %(count)d"),
-                    _("same unit: %(count)d"),
+                    _("same unit or units under the same parent: %(count)d")
+                    if units_by_parent
+                    else _("same unit: %(count)d"),
                     _("exclusions: %(count)d"),
                     _("the same person: %(count)d"),
                     _("answers to the program's questions: %(count)d"),

@@ -40,7 +40,11 @@ def _matches(program, statuses):
     )
 
 
-def _unmatched(entries, matched):
+# The rules whose "same unit" takes in the units under the same parent.
+_BY_PARENT = (Program.PairingRule.DIFFERENT_UNIT_GROUP,)
+
+
+def _unmatched(entries, matched, program):
     """Run entries with their applications, for the lists of who was left out; people
     matched by hand since the run are no longer listed."""
     applications = Application.objects.filter(
@@ -48,7 +52,10 @@ def _unmatched(entries, matched):
     ).select_related("applicant", "organization", "unit__parent")
     by_pk = {a.pk: a for a in applications}
     return [
-        {"application": by_pk[e["application"]], "reason": unmatched_reason(e)}
+        {
+            "application": by_pk[e["application"]],
+            "reason": unmatched_reason(e, units_by_parent=program.pairing_rule in _BY_PARENT),
+        }
         for e in entries
         if e["application"] in by_pk and e["application"] not in matched
     ]
@@ -81,8 +88,8 @@ def review(request, slug):
         "live": live,
         "total": sum(m.score for m in proposed),
         "average": sum(m.score for m in proposed) / len(proposed) if proposed else 0,
-        "unmatched_adepts": _unmatched(run.unmatched_adepts if run else [], matched),
-        "unmatched_mentors": _unmatched(run.unmatched_mentors if run else [], matched),
+        "unmatched_adepts": _unmatched(run.unmatched_adepts if run else [], matched, program),
+        "unmatched_mentors": _unmatched(run.unmatched_mentors if run else [], matched, program),
         "add_form": AddPairForm(program=program),
     }
     return render(request, "matching/review.html", context)

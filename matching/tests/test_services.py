@@ -526,3 +526,25 @@ def test_publishing_asks_for_a_confirmation_before_anyone_is_e_mailed(client, co
     client.post(url, {"confirm": "yes"})
     assert Match.objects.get(program=s["program"]).status == Match.Status.PUBLISHED
     assert Notification.objects.filter(kind="introduction").count() == 2
+
+
+def test_the_reason_names_the_units_under_the_same_parent_when_the_rule_does(
+    client, coordinator, setup
+):
+    from programs.models import Program
+    from programs.tests.factories import unit_named
+
+    s = setup
+    school = unit_named(s["kth"], "Skolan")
+    team = unit_named(s["kth"], "Ledningsgruppen", parent=school)
+    s["program"].pairing_rule = Program.PairingRule.DIFFERENT_UNIT_GROUP
+    s["program"].save()
+    adept = s["person"](Role.ADEPT, s["kth"], [s["budget"]])
+    mentor = s["person"](Role.MENTOR, s["kth"], [s["budget"]])
+    adept.unit, mentor.unit = team, school
+    adept.save()
+    mentor.save()
+    assert services.matching_start(program=s["program"], by=coordinator).pairs == 0
+    client.force_login(coordinator)
+    html = client.get(reverse("matching:review", args=["larosaten"])).content.decode()
+    assert "(same unit or units under the same parent: 1)." in html
