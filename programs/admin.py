@@ -977,15 +977,7 @@ class ApplicationAdmin(CoordinatorPermissions, admin.ModelAdmin):
                     .prefetch_related(
                         Prefetch(
                             "options",
-                            queryset=Option.objects.filter(places__isnull=False).annotate(
-                                accepted=Count(
-                                    "answers",
-                                    filter=Q(
-                                        answers__application__role=Role.ADEPT,
-                                        answers__application__status=Application.Status.ACCEPTED,
-                                    ),
-                                )
-                            ),
+                            queryset=Option.objects.with_places(),
                             to_attr="with_places",
                         )
                     ),

@@ -7,7 +7,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 from django.db.models.functions import Coalesce, TruncDate
 from django.urls import reverse
 from django.utils import timezone
@@ -1064,10 +1064,7 @@ class Question(models.Model):
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
         if self.kind == self.Kind.YES_NO and not self.options.exists():
-            Option.objects.bulk_create(
-                Option(question=self, position=n, text_sv=sv, text_en=en, text_da=da)
-                for n, (sv, en, da) in enumerate((("Ja", "Yes", "Ja"), ("Nej", "No", "Nej")))
-            )
+            Option.objects.create_texts(self, [("Ja", "Yes", "Ja"), ("Nej", "No", "Nej")])
 
     @property
     def text(self) -> str:
@@ -1086,6 +1083,28 @@ class Question(models.Model):
                     )
                 }
             )
+
+
+class OptionQuerySet(models.QuerySet):
+    def with_places(self):
+        """The answers with places of their own, each with `accepted`: the adepts accepted
+        with it (what acceptance checks and the place counts show)."""
+        return self.filter(places__isnull=False).annotate(
+            accepted=Count(
+                "answers",
+                filter=Q(
+                    answers__application__role=Role.ADEPT,
+                    answers__application__status=Application.Status.ACCEPTED,
+                ),
+            )
+        )
+
+    def create_texts(self, question, texts) -> list:
+        """The question's answers to pick from (sv, en, da) texts, in this order."""
+        return self.bulk_create(
+            self.model(question=question, position=n, text_sv=sv, text_en=en, text_da=da)
+            for n, (sv, en, da) in enumerate(texts)
+        )
 
 
 class Option(models.Model):
@@ -1111,6 +1130,8 @@ class Option(models.Model):
         help_text=_("Untick if applicants who give this answer do not meet the program's rules."),
     )
     position = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    objects = OptionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("answer to pick")

@@ -9,7 +9,7 @@ import logging
 from allauth.account.models import EmailAddress
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import slugify
@@ -474,15 +474,9 @@ class _PlaceGroups:
 
 
 def _place_groups(program_ids, application_ids) -> _PlaceGroups:
-    accepted_adepts = Q(
-        answers__application__role=Role.ADEPT,
-        answers__application__status=Application.Status.ACCEPTED,
-    )
     limits = {
         option.pk: option
-        for option in Option.objects.filter(
-            question__program_id__in=program_ids, places__isnull=False
-        ).annotate(accepted=Count("answers", filter=accepted_adepts))
+        for option in Option.objects.with_places().filter(question__program_id__in=program_ids)
     }
     picked: dict[int, list[int]] = {}
     if limits:

@@ -194,15 +194,13 @@ class Command(BaseCommand):
             text_en="Which kind of school do you lead?",
             text_da="Hvilken skoleform leder du?",
         )
-        Option.objects.bulk_create(
-            Option(question=question, position=n, text_sv=sv, text_en=en, text_da=da)
-            for n, (sv, en, da) in enumerate(
-                [
-                    ("Förskola", "Preschool", "Børnehave"),
-                    ("Grundskola", "Compulsory school", "Grundskole"),
-                    ("Gymnasieskola", "Upper secondary school", "Gymnasium"),
-                ]
-            )
+        Option.objects.create_texts(
+            question,
+            [
+                ("Förskola", "Preschool", "Børnehave"),
+                ("Grundskola", "Compulsory school", "Grundskole"),
+                ("Gymnasieskola", "Upper secondary school", "Gymnasium"),
+            ],
         )
         return question
 
