@@ -172,3 +172,24 @@ def test_only_the_programs_coordinators_make_its_next_edition(
     client.force_login(coordinator)
     assert client.post(url(edition), data).status_code == 302
     assert Program.objects.count() == 2
+
+
+@pytest.mark.parametrize("more", [0, 8])
+def test_the_copy_takes_the_same_queries_however_many_milestones_and_questions(
+    client, coordinator, edition, django_assert_max_num_queries, more
+):
+    for n in range(more):
+        MilestoneFactory(program=edition, kind=Milestone.Kind.OTHER, title_sv=f"Träff {n}")
+        question = Question.objects.create(
+            program=edition, kind=Question.Kind.YES_NO, text_sv=f"Fråga {n}"
+        )
+        Option.objects.filter(question=question).update(places=2)
+    client.force_login(coordinator)
+    with django_assert_max_num_queries(16):
+        client.get(url(edition))
+    with django_assert_max_num_queries(29):
+        response = client.post(url(edition), {"name": "Nästa", "starts_on": "2028-01-17"})
+    assert response.status_code == 302
+    new = Program.objects.get(name="Nästa")
+    assert new.milestones.count() == 2 + more
+    assert Option.objects.filter(question__program=new).count() == 2 + 2 * more
