@@ -23,6 +23,7 @@ class AuditEntry(models.Model):
         MATCHES_PUBLISHED = "matches_published", _("Pairs published")
         MATCH_ENDED = "match_ended", _("Match ended")
         UNITS_CHANGED = "units_changed", _("Units changed")
+        INVITATIONS_SENT = "invitations_sent", _("Invitations to apply sent")
 
     created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(

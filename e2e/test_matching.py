@@ -1,6 +1,9 @@
 """A coordinator matches a program in one click, adjusts, and publishes."""
 
+import time
+
 import pytest
+from allauth.mfa import app_settings as mfa_settings
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import (
     format_hotp_value,
@@ -17,7 +20,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def current_code(email):
-    """What the coordinator's authenticator app shows now."""
+    """What the coordinator's authenticator app shows now; near the end of its 30 seconds,
+    the next one, so that the code is still valid when the server checks it."""
+    period = mfa_settings.TOTP_PERIOD
+    left = period - time.time() % period
+    if left < 3:
+        time.sleep(left + 0.1)
     secret = Authenticator.objects.get(user__email=email, type="totp").data["secret"]
     counter = next(yield_hotp_counters_from_time())
     return format_hotp_value(hotp_value(secret, counter))

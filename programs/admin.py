@@ -233,6 +233,49 @@ class NextEditionForm(forms.Form):
         }
 
 
+class EditionInviteForm(forms.Form):
+    """Which groups the new edition invites to apply; each label says how many."""
+
+    groups = forms.MultipleChoiceField(
+        label=_("Invite to apply"),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one group to invite.")},
+    )
+
+    def __init__(self, *args, program: Program, invitees: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        previous = program.previous_edition
+        labels = {
+            services.Invitees.BANK: _("The mentor bank of %(organisation)s")
+            % {"organisation": program.owner.name},
+            services.Invitees.WAITLIST: _("The waiting list of %(program)s")
+            % {"program": previous.name if previous else _("the previous edition")},
+            services.Invitees.MENTORS: _("The mentors of %(program)s")
+            % {"program": previous.name if previous else _("the previous edition")},
+        }
+        self.fields["groups"].choices = [
+            (
+                group,
+                format_html(
+                    "{} ({})",
+                    labels[group],
+                    ngettext(
+                        "%(count)d person not yet invited",
+                        "%(count)d people not yet invited",
+                        len(invitees[group]),
+                    )
+                    % {"count": len(invitees[group])},
+                ),
+            )
+            for group in services.Invitees.GROUPS
+        ]
+        self.fields["groups"].help_text = _(
+            "Each person is invited once to this edition, in the role they had: adepts as "
+            "adepts, mentors as mentors. People who have applied already are left out. The "
+            "e-mail's link fills in the form from their application of last time."
+        )
+
+
 class UnitMergeForm(forms.Form):
     keep = forms.ModelChoiceField(
         label=_("Keep"), queryset=Unit.objects.none(), widget=forms.RadioSelect, empty_label=None
@@ -638,7 +681,7 @@ class ProgramAdmin(CoordinatorPermissions, admin.ModelAdmin):
     def get_queryset(self, request):
         return (
             Program.objects.coordinated_by(request.user)
-            .select_related("owner")
+            .select_related("owner", "previous_edition")
             .annotate(milestone_total=Count("milestones", distinct=True))
         )
 
@@ -649,8 +692,58 @@ class ProgramAdmin(CoordinatorPermissions, admin.ModelAdmin):
                 self.admin_site.admin_view(self.next_edition_view),
                 name="programs_program_next_edition",
             ),
+            path(
+                "<path:object_id>/invite/",
+                self.admin_site.admin_view(self.invite_view),
+                name="programs_program_invite",
+            ),
             *super().get_urls(),
         ]
+
+    def invite_view(self, request, object_id):
+        """Invite the mentor bank, last edition's waiting list and its mentors to apply."""
+        program = self.get_object(request, object_id)
+        if program is None:
+            raise Http404
+        if not is_coordinator(request.user):
+            raise PermissionDenied
+        invitees = services.edition_invitees(program)
+        form = EditionInviteForm(
+            request.POST if request.method == "POST" else None,
+            program=program,
+            invitees=invitees,
+        )
+        if form.is_valid():
+            try:
+                invited = services.edition_invite(
+                    program=program, groups=form.cleaned_data["groups"], by=request.user
+                )
+            except ServiceError as exc:
+                self.message_user(request, exc.message, messages.ERROR)
+                return redirect("admin:programs_program_invite", program.pk)
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d invitation to apply to %(program)s is on its way.",
+                    "%(count)d invitations to apply to %(program)s are on their way.",
+                    invited,
+                )
+                % {"count": invited, "program": program.name}
+                if invited
+                else _("Everyone in the groups you chose has been invited already."),
+                messages.SUCCESS if invited else messages.INFO,
+            )
+            return redirect("admin:programs_program_change", program.pk)
+        title = _("Invite to apply to %(program)s") % {"program": program.name}
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"{_('Error:')} {title}" if form.errors else title,
+            "opts": self.model._meta,
+            "original": program,
+            "form": form,
+            "is_open": program.is_open(),
+        }
+        return TemplateResponse(request, "admin/programs/program/invite.html", context)
 
     def next_edition_view(self, request, object_id):
         """The next edition in one step: a name and a start date, the rest is copied."""

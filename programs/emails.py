@@ -53,6 +53,22 @@ def _bank_invitation(notification, cache):
     }
 
 
+def _edition_invitation(notification, cache):
+    """The next edition's invitation to last time's waiting list and mentors; the link fills
+    in the form from the application it names (the person's own)."""
+    program = loaded(cache, notification, "program")
+    role = notification.context["role"]
+    source = loaded(cache, notification, "application", missing_ok=True)
+    apply = reverse("programs:apply", kwargs={"slug": program.slug, "role": role})
+    return {
+        "program": program,
+        "role": role,
+        "previous": source.program if source else None,
+        "waitlisted": source is not None and source.status == Application.Status.WAITLISTED,
+        "url": absolute(f"{apply}?from={source.pk}" if source else apply),
+    }
+
+
 def _milestone_ics(context, milestone, *, cancelled=False) -> bytes:
     """The event as the notice tells it (time and place from the notice), with the end and
     the description of the milestone where it still exists, in the reader's language."""
@@ -133,6 +149,11 @@ def register() -> None:
     register_email("decision", label=_("Decision on an application"), context=_application)
     register_email(
         "bank_invitation", label=_("Invitation from the mentor bank"), context=_bank_invitation
+    )
+    register_email(
+        "edition_invitation",
+        label=_("Invitation to a new edition"),
+        context=_edition_invitation,
     )
     register_email("milestone", label=_("Milestone notice"), context=_milestone)
     register_email("milestone_changed", label=_("Milestone changed"), context=_milestone)

@@ -247,6 +247,16 @@ class Program(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
+    # Set by "next edition": whose waiting list and mentors the new edition can invite.
+    previous_edition = models.ForeignKey(
+        "self",
+        verbose_name=_("previous edition"),
+        on_delete=models.SET_NULL,
+        related_name="next_editions",
+        null=True,
+        blank=True,
+        editable=False,
+    )
 
     applications_open_at = models.DateTimeField(_("applications open"))
     applications_close_at = models.DateTimeField(_("application deadline"))

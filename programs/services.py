@@ -726,6 +726,103 @@ def mentor_bank_invite(*, entries, program: Program, by, now=None) -> int:
         )
 
 
+class Invitees:
+    """Whom a new edition can invite to apply, by group."""
+
+    BANK = "bank"  # the mentor bank of the organisation that runs the program
+    WAITLIST = "waitlist"  # the previous edition's waiting list, adepts and mentors
+    MENTORS = "mentors"  # the previous edition's accepted mentors
+    GROUPS = (BANK, WAITLIST, MENTORS)
+
+
+_INVITATIONS = ("bank_invitation", "edition_invitation")
+
+
+def edition_invitees(program: Program) -> dict[str, list[Application]]:
+    """For each group, the applications the invitations are made from (the latest of each
+    person in the group's role): the people who have not applied to this program in that
+    role and have not been invited to it yet. A person in two groups is in the first."""
+    applied = set(program.applications.values_list("applicant_id", "role"))
+    invited = {
+        (recipient, context.get("role", Role.MENTOR))
+        for recipient, context in Notification.objects.filter(
+            program=program, kind__in=_INVITATIONS
+        ).values_list("recipient_id", "context")
+    }
+    previous = (
+        Application.objects.filter(program_id=program.previous_edition_id)
+        if program.previous_edition_id
+        else Application.objects.none()
+    )
+    sources = {
+        Invitees.BANK: Application.objects.filter(
+            bank_entries__isnull=False, program__owner_id=program.owner_id
+        ),
+        Invitees.WAITLIST: previous.filter(status=Application.Status.WAITLISTED),
+        Invitees.MENTORS: previous.filter(role=Role.MENTOR, status=Application.Status.ACCEPTED),
+    }
+    taken = applied | invited
+    groups: dict[str, list[Application]] = {}
+    for group, applications in sources.items():
+        groups[group] = []
+        for application in applications.select_related("program", "applicant").order_by(
+            "applicant__full_name", "pk"
+        ):
+            person = (application.applicant_id, application.role)
+            if person not in taken:
+                taken.add(person)
+                groups[group].append(application)
+    return groups
+
+
+def edition_invite(*, program: Program, groups, by, now=None) -> int:
+    """Invite the chosen groups to apply to an open program, each person once per role, with
+    a link that fills in the form from their application of last time. Returns how many
+    invitations are new."""
+    if not program.is_open(now):
+        raise ServiceError(
+            _("%(program)s is not open for applications.") % {"program": program.name}
+        )
+    invitees = edition_invitees(program)
+    chosen = [a for group in Invitees.GROUPS if group in groups for a in invitees[group]]
+    banked = {a.pk for a in invitees[Invitees.BANK]}
+    with transaction.atomic():
+        invited = notify_many(
+            [
+                Notification(
+                    recipient_id=application.applicant_id,
+                    kind=(
+                        Notification.Kind.BANK_INVITATION
+                        if application.pk in banked
+                        else Notification.Kind.EDITION_INVITATION
+                    ),
+                    key=f"invitation:{program.pk}:{application.role}",
+                    program=program,
+                    context={
+                        "program": program.pk,
+                        "application": application.pk,
+                        "role": application.role,
+                    },
+                )
+                for application in chosen
+            ]
+        )
+        if invited:
+            audit(
+                actor=by,
+                action=AuditEntry.Action.INVITATIONS_SENT,
+                program=program,
+                obj=program,
+                detail=ngettext(
+                    "%(count)d person invited to apply",
+                    "%(count)d people invited to apply",
+                    invited,
+                )
+                % {"count": invited},
+            )
+    return invited
+
+
 # --------------------------------------------------------------------------------------------
 # Retention
 # --------------------------------------------------------------------------------------------
@@ -834,6 +931,7 @@ def program_next_edition(*, program: Program, name: str, starts_on: datetime.dat
     }
     fields.update({date: _moved(getattr(program, date), shift) for date in _EDITION_DATES})
     with transaction.atomic():
+        fields["previous_edition_id"] = program.pk
         edition = Program.objects.create(
             **fields, name=name, slug=_free_slug(name), status=Program.Status.DRAFT
         )

@@ -8,8 +8,8 @@ from django.utils.translation import gettext as _
 from mentorship.errors import ServiceError
 
 from . import services
-from .forms import ApplicationForm
-from .models import Application, MentorBankEntry, Program, Role
+from .forms import ApplicationForm, answer_value
+from .models import Application, MentorBankEntry, Program, Question, Role
 
 
 def program_list(request):
@@ -59,27 +59,61 @@ def privacy(request, slug):
 # --------------------------------------------------------------------------------------------
 
 
-def _bank_initial(user) -> dict:
+def _bank_initial(user, program) -> dict:
     """Pre-fill a mentor's application from their mentor bank entry."""
-    entry = (
-        MentorBankEntry.objects.filter(mentor=user)
-        .select_related("application")
-        .prefetch_related("application__focus_areas")
-        .first()
-    )
+    entry = MentorBankEntry.objects.filter(mentor=user).select_related("application").first()
     if entry is None:
         return {}
-    source = entry.application
-    # The answers carry over; membership is confirmed anew for each program, and an
-    # organisation or focus area the new program lacks is simply not pre-selected.
+    return {**_initial_from(entry.application, program), "consent_bank": True}
+
+
+def _initial_from(source: Application, program: Program) -> dict:
+    """Pre-fill an application from the person's own earlier one. The answers carry over;
+    membership is confirmed anew for each program, and an organisation or focus area the new
+    program lacks is simply not pre-selected."""
     related = {"organization", "focus_areas", "membership_confirmed"}
     initial = {
         name: getattr(source, name) for name in ApplicationForm.Meta.fields if name not in related
     }
     initial["organization"] = source.organization_id
     initial["focus_areas"] = [area.pk for area in source.focus_areas.all()]
-    initial["consent_bank"] = True
+    return {**initial, **_answers_initial(source, program)}
+
+
+def _wording(row) -> tuple:
+    return (row.text_sv, row.text_en, row.text_da)
+
+
+def _answers_initial(source: Application, program: Program) -> dict:
+    """The earlier answers to the questions this program asks in the same words (a next
+    edition's questions are copies), picks matched by their wording too."""
+    earlier = {
+        (a.question.kind, _wording(a.question)): a
+        for a in source.answers.select_related("question").prefetch_related("options")
+    }
+    initial = {}
+    for question in program.questions.all():
+        answer = earlier.get((question.kind, _wording(question)))
+        if answer is None:
+            continue
+        if question.kind in Question.PICKED:
+            options = {_wording(o): str(o.pk) for o in question.options.all()}
+            picked = [options[w] for w in map(_wording, answer.options.all()) if w in options]
+            value = picked if question.kind == Question.Kind.CHOICES else next(iter(picked), None)
+        else:
+            value = answer_value(question, answer)
+        initial[f"question_{question.pk}"] = value
     return initial
+
+
+def _earlier_initial(user, program, role, pk) -> dict:
+    """Pre-fill from the earlier application an invitation names, if it is the person's own
+    in the same role; anything else (an id that is not theirs, or not a number) fills in
+    nothing."""
+    if not pk.isdigit():
+        return {}
+    source = Application.objects.for_user(user).filter(pk=pk, role=role).first()
+    return _initial_from(source, program) if source else {}
 
 
 def _application_form(request, application, initial=None):
@@ -154,7 +188,9 @@ def apply(request, slug, role):
     application = Application(program=program, applicant=request.user, role=role)
     initial = None
     if role == Role.MENTOR and request.GET.get("from_bank"):
-        initial = _bank_initial(request.user)
+        initial = _bank_initial(request.user, program)
+    elif request.GET.get("from"):
+        initial = _earlier_initial(request.user, program, role, request.GET["from"])
     return _application_form(request, application, initial)
 
 

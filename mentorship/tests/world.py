@@ -113,6 +113,8 @@ def build_world() -> dict:
             ("application_received", {"application": draft.pk}),
             ("decision", {"application": match.adept_id, "decision": "accepted"}),
             ("bank_invitation", {"program": open_program.pk}),
+            ("edition_invitation",
+             {"program": open_program.pk, "application": draft.pk, "role": "adept"}),
             ("introduction", {"match": match.pk}),
             ("monthly_reminder", {"match": match.pk, "month": f"{today:%Y-%m}"}),
             ("meeting_reminder", {"meeting": meeting.pk}),
@@ -213,6 +215,7 @@ def pages(world) -> list[tuple[str, str]]:
 def admin_pages(world) -> list[tuple[str, str]]:
     """(who, url) for the admin pages coordinators spend their days on."""
     running, match, survey = world["running"], world["match"], world["survey"]
+    open_program = world["open_program"]
     entry = AuditEntry.objects.filter(program=running).first()
     urls = [
         reverse("admin:index"),
@@ -226,6 +229,7 @@ def admin_pages(world) -> list[tuple[str, str]]:
         reverse("admin:programs_unit_import"),
         reverse("admin:programs_question_change", args=[world["question"].pk]),
         reverse("admin:programs_program_next_edition", args=[running.pk]),
+        reverse("admin:programs_program_invite", args=[open_program.pk]),
         reverse("admin:matching_match_changelist"),
         reverse("admin:matching_match_change", args=[match.pk]),
         reverse("admin:meetings_pairactivity_changelist"),
