@@ -238,7 +238,8 @@ class EditionInviteForm(forms.Form):
 
     groups = forms.MultipleChoiceField(
         label=_("Invite to apply"),
-        widget=forms.CheckboxSelectMultiple,
+        # The admin's own list of choices: each label as wide as it needs.
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "radiolist"}),
         error_messages={"required": _("Choose at least one group to invite.")},
     )
 
@@ -730,7 +731,10 @@ class ProgramAdmin(CoordinatorPermissions, admin.ModelAdmin):
                 )
                 % {"count": invited, "program": program.name}
                 if invited
-                else _("Everyone in the groups you chose has been invited already."),
+                else _(
+                    "No one in the groups you chose is left to invite: all have applied or "
+                    "been invited."
+                ),
                 messages.SUCCESS if invited else messages.INFO,
             )
             return redirect("admin:programs_program_change", program.pk)

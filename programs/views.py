@@ -191,6 +191,14 @@ def apply(request, slug, role):
         initial = _bank_initial(request.user, program)
     elif request.GET.get("from"):
         initial = _earlier_initial(request.user, program, role, request.GET["from"])
+    if initial and request.method == "GET":
+        messages.info(
+            request,
+            _(
+                "The form is filled in from your earlier application. Check it, change what "
+                "has changed and submit it."
+            ),
+        )
     return _application_form(request, application, initial)
 
 

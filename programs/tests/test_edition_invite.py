@@ -130,9 +130,7 @@ def test_the_coordinator_invites_each_group_once_each_person_in_their_role(
         response.content.decode()
     )
     response = client.post(url(this_year), {"groups": Invitees.GROUPS}, follow=True)
-    assert "Everyone in the groups you chose has been invited already." in (
-        response.content.decode()
-    )
+    assert "No one in the groups you chose is left to invite" in response.content.decode()
     assert Notification.objects.filter(program=this_year).count() == 4
     assert "(0 people not yet invited)" in client.get(url(this_year)).content.decode()
 
@@ -168,7 +166,9 @@ def test_the_e_mail_says_why_and_links_to_a_form_filled_in_from_last_time(
     # The link fills in the new form from the old application, the answers to the copied
     # questions included; another person's application fills in nothing.
     client.force_login(waiting.applicant)
-    form = client.get(link).context["form"]
+    page = client.get(link)
+    assert "Skemaet er udfyldt fra din tidligere ansøgning." in page.content.decode()
+    form = page.context["form"]
     assert form["job_title"].value() == "Biträdande rektor"
     assert form["direct_reports"].value() == 7
     assert form["letter"].value() == "Jag vill bli en bättre ledare för min skola."
