@@ -19,7 +19,7 @@ from notifications.models import Notification
 from programs.models import Application, Role
 
 from .models import Survey
-from .results import GROUPS, headline_scores, response_counts
+from .results import ALL, GROUPS, headline_scores, response_counts
 from .services import participants
 
 RUNNING = Match.RAN
@@ -298,10 +298,55 @@ def evaluations(program) -> dict:
     return {"surveys": surveys, "headline": headline, "half": half, "final": final}
 
 
+def _edition(program, steps, months, final) -> dict:
+    """One column of the editions side by side."""
+    completed = steps[5]
+    return {
+        "program": program,
+        "adepts_applied": steps[0]["adepts"],
+        "mentors_applied": steps[0]["mentors"],
+        "adepts_matched": steps[3]["adepts"],
+        "completed": completed["pairs"],
+        "pairs": completed["of"],
+        "held": sum(month.held for month in months),
+        "expected": sum(month.expected for month in months),
+        "final": final,
+    }
+
+
+def side_by_side(program, steps, months, final) -> dict | None:
+    """This edition beside the one it was made from (programs' "next edition"): the funnel's
+    headline, meetings held against the plan, the final evaluation's headline score, and how
+    many of this edition's applicants applied to the previous one too. A fixed number of
+    queries: the previous edition's figures are made as this one's."""
+    previous = program.previous_edition
+    if previous is None:
+        return None
+    survey = Survey.objects.filter(program=previous, phase=Survey.Phase.FINAL).first()
+    earlier = headline_scores([survey.pk])[survey.pk][ALL] if survey else None
+    returning = (
+        Application.objects.filter(program=program)
+        .exclude(status=Application.Status.DRAFT)
+        .filter(applicant__applications__program=previous)
+        .values("applicant")
+        .distinct()
+        .count()
+    )
+    return {
+        "editions": [
+            _edition(program, steps, months, final),
+            _edition(previous, funnel(previous), meetings_per_month(previous), earlier),
+        ],
+        "returning": returning,
+    }
+
+
 def program_dashboard(program, now=None) -> dict:
     now = now or timezone.now()
     steps = funnel(program)
     months = meetings_per_month(program)
+    surveys = evaluations(program)
+    final = surveys["final"].scores[ALL] if surveys["final"] else None
     return {
         "funnel": steps,
         "months": months,
@@ -309,6 +354,7 @@ def program_dashboard(program, now=None) -> dict:
         "at_risk": at_risk(program, now),
         "milestones": upcoming(program, now),
         "outbox": outbox(program),
-        **evaluations(program),
+        **surveys,
+        "compared": side_by_side(program, steps, months, final),
         "now": now,
     }

@@ -116,6 +116,9 @@ def results_export(request, pk, kind):
 
 @coordinator_required
 def dashboard(request, slug):
-    program = get_object_or_404(Program.objects.coordinated_by(request.user), slug=slug)
+    program = get_object_or_404(
+        Program.objects.coordinated_by(request.user).select_related("previous_edition"),
+        slug=slug,
+    )
     context = {"program": program, **program_dashboard(program)}
     return render(request, "evaluations/dashboard.html", context)

@@ -228,3 +228,42 @@ def test_the_dashboard_costs_the_same_queries_for_10_and_500_pairs(
     steps = {str(s["label"]): s for s in response.context["funnel"]}
     assert steps["Matched"]["adepts"] == 500
     assert len(response.context["at_risk"]) > 100
+
+
+def test_the_next_edition_is_shown_beside_the_one_it_was_made_from(
+    client, coordinator, cohort, django_assert_max_num_queries
+):
+    """Seed 001's yearly edition against last year's: the funnel's headline, meetings held
+    against the plan, completions, and who came back."""
+    from programs.services import program_next_edition
+
+    last_year = cohort["program"]
+    this_year = program_next_edition(
+        program=last_year, name="Nästa år", starts_on=last_year.starts_on + 365 * DAY,
+        by=coordinator,
+    )  # fmt: skip
+    back = cohort["a"].adept.applicant
+    ApplicationFactory(program=this_year, applicant=back)
+    ApplicationFactory(program=this_year, role=Role.MENTOR)
+    ApplicationFactory(program=this_year, status=Application.Status.DRAFT)
+    url = reverse("evaluations:dashboard", args=[this_year.slug])
+    client.force_login(coordinator)
+    with django_assert_max_num_queries(34):
+        response = client.get(url)
+    now, before = response.context["compared"]["editions"]
+    assert (now["program"], before["program"]) == (this_year, last_year)
+    assert (now["adepts_applied"], now["mentors_applied"]) == (1, 1)
+    earlier = program_dashboard(last_year)["funnel"]
+    assert (before["adepts_applied"], before["mentors_applied"]) == (7, 6)
+    assert (before["adepts_matched"], before["completed"], before["pairs"]) == (
+        earlier[3]["adepts"], earlier[5]["pairs"], earlier[5]["of"],
+    )  # fmt: skip
+    assert before["held"] == 5 and now["held"] == 0
+    assert response.context["compared"]["returning"] == 1
+    page = response.content.decode()
+    assert "Compared with the previous edition" in page
+    assert f"1 of this edition's applicants applied to {last_year.name} too." in page
+    # A first edition has nothing to compare with.
+    first = client.get(reverse("evaluations:dashboard", args=[last_year.slug]))
+    assert first.context["compared"] is None
+    assert "Compared with the previous edition" not in first.content.decode()
