@@ -739,9 +739,9 @@ _INVITATIONS = ("bank_invitation", "edition_invitation")
 
 
 def edition_invitees(program: Program) -> dict[str, list[Application]]:
-    """For each group, the applications the invitations are made from (the latest of each
-    person in the group's role): the people who have not applied to this program in that
-    role and have not been invited to it yet. A person in two groups is in the first."""
+    """For each group, the applications the invitations are made from, by name: the people
+    who have not applied to this program in that role and have not been invited to it yet.
+    A person in two groups is in the first."""
     applied = set(program.applications.values_list("applicant_id", "role"))
     invited = {
         (recipient, context.get("role", Role.MENTOR))

@@ -110,7 +110,7 @@ def _earlier_initial(user, program, role, pk) -> dict:
     """Pre-fill from the earlier application an invitation names, if it is the person's own
     in the same role; anything else (an id that is not theirs, or not a number) fills in
     nothing."""
-    if not pk.isdigit():
+    if not pk.isdigit() or len(pk) > 18:  # not an id (a longer number is beyond any column)
         return {}
     source = Application.objects.for_user(user).filter(pk=pk, role=role).first()
     return _initial_from(source, program) if source else {}
