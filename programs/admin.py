@@ -703,11 +703,7 @@ class ProgramAdmin(CoordinatorPermissions, admin.ModelAdmin):
 
     def invite_view(self, request, object_id):
         """Invite the mentor bank, last edition's waiting list and its mentors to apply."""
-        program = self.get_object(request, object_id)
-        if program is None:
-            raise Http404
-        if not is_coordinator(request.user):
-            raise PermissionDenied
+        program = self._coordinated(request, object_id)
         invitees = services.edition_invitees(program)
         form = EditionInviteForm(
             request.POST if request.method == "POST" else None,
@@ -739,23 +735,11 @@ class ProgramAdmin(CoordinatorPermissions, admin.ModelAdmin):
             )
             return redirect("admin:programs_program_change", program.pk)
         title = _("Invite to apply to %(program)s") % {"program": program.name}
-        context = {
-            **self.admin_site.each_context(request),
-            "title": f"{_('Error:')} {title}" if form.errors else title,
-            "opts": self.model._meta,
-            "original": program,
-            "form": form,
-            "is_open": program.is_open(),
-        }
-        return TemplateResponse(request, "admin/programs/program/invite.html", context)
+        return self._step_page(request, program, form, title, "invite", is_open=program.is_open())
 
     def next_edition_view(self, request, object_id):
         """The next edition in one step: a name and a start date, the rest is copied."""
-        program = self.get_object(request, object_id)
-        if program is None:
-            raise Http404
-        if not is_coordinator(request.user):
-            raise PermissionDenied
+        program = self._coordinated(request, object_id)
         form = NextEditionForm(initial=NextEditionForm.initial_for(program), program=program)
         if request.method == "POST":
             form = NextEditionForm(request.POST, program=program)
@@ -774,14 +758,28 @@ class ProgramAdmin(CoordinatorPermissions, admin.ModelAdmin):
                 )
                 return redirect("admin:programs_program_change", edition.pk)
         title = _("Next edition of %(program)s") % {"program": program.name}
+        return self._step_page(request, program, form, title, "next_edition")
+
+    def _coordinated(self, request, object_id) -> Program:
+        """The program of one of the program's own pages, for its coordinators only."""
+        program = self.get_object(request, object_id)
+        if program is None:
+            raise Http404
+        if not is_coordinator(request.user):
+            raise PermissionDenied
+        return program
+
+    def _step_page(self, request, program, form, title, template, **extra):
+        """One of the program's own pages with a form: the title says when it has errors."""
         context = {
             **self.admin_site.each_context(request),
             "title": f"{_('Error:')} {title}" if form.errors else title,
             "opts": self.model._meta,
             "original": program,
             "form": form,
+            **extra,
         }
-        return TemplateResponse(request, "admin/programs/program/next_edition.html", context)
+        return TemplateResponse(request, f"admin/programs/program/{template}.html", context)
 
     def has_delete_permission(self, request, obj=None):
         # A coordinator may throw away a draft of their own; anything published is kept.
