@@ -148,7 +148,8 @@ def test_no_admin_list_or_view_answers_a_bad_query_string_with_a_500(
                     failures.append((url, name, value, response.status_code))
     for url in [*world, reverse("programs:apply", args=["fuzz", "mentor"])]:
         for value in BAD_VALUES:
-            response = client.get(url, {"from_bank": value, "next": value, "program": value})
+            params = {"from_bank": value, "from": value, "next": value, "program": value}
+            response = client.get(url, params)
             if response.status_code not in (200, 302, 400, 403, 404, 405):
                 failures.append((url, value, response.status_code))
     assert failures == []
