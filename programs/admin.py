@@ -55,6 +55,7 @@ from .models import (
     MentorBankEntry,
     Milestone,
     Option,
+    OptionalField,
     Organization,
     Program,
     Question,
@@ -567,6 +568,21 @@ class ProgramAdminForm(forms.ModelForm):
         ),
     )
 
+    adept_optional = forms.MultipleChoiceField(
+        label=_("Adepts may leave empty"),
+        choices=OptionalField.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "radiolist"}),
+        help_text=_("The rest of the form stays required when they submit."),
+    )
+    mentor_optional = forms.MultipleChoiceField(
+        label=_("Mentors may leave empty"),
+        choices=OptionalField.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "radiolist"}),
+        help_text=_("The rest of the form stays required when they submit."),
+    )
+
     class Meta:
         model = Program
         fields = []  # the admin's fieldsets say which
@@ -651,8 +667,17 @@ class ProgramAdmin(CoordinatorPermissions, admin.ModelAdmin):
                     "pairing_rule",
                     "units_proposable",
                     "focus_areas",
-                    "letter_max_chars",
                     "mentor_bank",
+                ]
+            },
+        ),
+        (
+            _("The application form"),
+            {
+                "fields": [
+                    "registration_of_interest",
+                    ("adept_optional", "mentor_optional"),
+                    "letter_max_chars",
                 ]
             },
         ),

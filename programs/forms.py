@@ -113,6 +113,8 @@ class ApplicationForm(PlainTextForm, forms.ModelForm):
             "%(limit_value)d (about one page). Shorten it and send again: nothing you wrote "
             "is lost."
         )
+        for name in program.optional_fields(role):
+            fields[name].label = _("%(field)s (optional)") % {"field": fields[name].label}
         fields["manager_since"].widget.attrs["max"] = program.starts_on.isoformat()
         fields["direct_reports"].widget.attrs["min"] = 0
         fields["meeting_format"].choices = [
@@ -132,7 +134,7 @@ class ApplicationForm(PlainTextForm, forms.ModelForm):
             if "consent_bank" in fields:
                 fields["consent_bank"].initial = bool(self.instance.consent_bank_at)
         if submitting:
-            for name in Application.REQUIRED_TO_SUBMIT:
+            for name in program.required_to_submit(role):
                 fields[name].required = True
             fields["consent_processing"].required = True
             if role == Role.MENTOR:

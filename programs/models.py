@@ -180,6 +180,41 @@ class ProgramQuerySet(CoordinatorScopedQuerySet):
         return self.public()
 
 
+class OptionalField(models.TextChoices):
+    """The fixed fields of the application form a program may make optional."""
+
+    LETTER = "letter", _("motivation letter")
+    JOB_TITLE = "job_title", _("job title")
+    DIRECT_REPORTS = "direct_reports", _("number of direct reports")
+
+
+# What the pages call applying, by Program.registration_of_interest.
+WORDING = {
+    False: {
+        "adept": _("Apply as adept"),
+        "mentor": _("Apply as mentor"),
+        "submit": _("Submit application"),
+        "yours": _("Your application"),
+        "by": _("Apply by"),
+        "submitted": _(
+            "Your application has been submitted and we have sent you a confirmation by "
+            "e-mail. You can change it until the deadline."
+        ),
+    },
+    True: {
+        "adept": _("Register interest as adept"),
+        "mentor": _("Register interest as mentor"),
+        "submit": _("Register interest"),
+        "yours": _("Your registration of interest"),
+        "by": _("Register interest by"),
+        "submitted": _(
+            "Your interest is registered and we have sent you a confirmation by e-mail. You "
+            "can change what you wrote until the deadline."
+        ),
+    },
+}
+
+
 class Program(models.Model):
     """One edition (cohort) of a mentor program, from the call for applications to closing."""
 
@@ -317,6 +352,28 @@ class Program(models.Model):
         default=3500,
         validators=[MinValueValidator(200), MaxValueValidator(20000)],
         help_text=_("About one page is 3,500 characters."),
+    )
+    # Seed 003's network asks for a registration of interest, not an application: the
+    # coordinator says which of the form's fixed fields each role may leave empty.
+    registration_of_interest = models.BooleanField(
+        _("a registration of interest"),
+        default=False,
+        help_text=_(
+            "The call asks people to register their interest rather than to apply: the "
+            "program's pages, buttons and e-mails say 'register interest'."
+        ),
+    )
+    adept_optional = ArrayField(
+        models.CharField(max_length=20, choices=OptionalField.choices),
+        verbose_name=_("adepts may leave empty"),
+        default=list,
+        blank=True,
+    )
+    mentor_optional = ArrayField(
+        models.CharField(max_length=20, choices=OptionalField.choices),
+        verbose_name=_("mentors may leave empty"),
+        default=list,
+        blank=True,
     )
     units_proposable = models.BooleanField(
         _("applicants may propose a unit"),
@@ -476,6 +533,18 @@ class Program(models.Model):
             self.units_proposable
             or Unit.objects.listed().filter(organization_id=organization_id).exists()
         )
+
+    @property
+    def words(self) -> dict:
+        return WORDING[self.registration_of_interest]
+
+    def optional_fields(self, role: str) -> list[str]:
+        """The form's fixed fields this program lets a role leave empty."""
+        return self.adept_optional if role == Role.ADEPT else self.mentor_optional
+
+    def required_to_submit(self, role: str) -> tuple[str, ...]:
+        optional = self.optional_fields(role)
+        return tuple(name for name in Application.REQUIRED_TO_SUBMIT if name not in optional)
 
     def manager_months(self, role: str) -> tuple[int, int | None]:
         """The least and the most months as a manager the program asks of a role."""
@@ -780,8 +849,9 @@ class Application(models.Model):
         OTHER = "other", _("Another reason (written to the applicant)")
 
     DECISIONS = (Status.ACCEPTED, Status.WAITLISTED, Status.REJECTED)
-    # What must be filled in before an application can be submitted, for every role; the
-    # form marks them required and the service checks them (a mentor also gives a capacity).
+    # What must be filled in before an application can be submitted, less what the program
+    # makes optional for the role (Program.required_to_submit); the form marks them required
+    # and the service checks them (a mentor also gives a capacity).
     REQUIRED_TO_SUBMIT = ("organization", "job_title", "manager_since", "direct_reports", "letter")
     DECIDABLE = (Status.SUBMITTED, Status.WAITLISTED, Status.ACCEPTED, Status.REJECTED)
 

@@ -186,7 +186,7 @@ def _save_answers(application: Application, answers: dict) -> None:
 def _check_complete(application: Application, focus_areas, answers=None) -> None:
     missing = [
         str(getattr(Application._meta.get_field(name), "verbose_name", name))
-        for name in Application.REQUIRED_TO_SUBMIT
+        for name in application.program.required_to_submit(application.role)
         if getattr(application, name) in (None, "")
     ]
     if application.role == Role.MENTOR and not application.mentor_capacity:

@@ -144,13 +144,7 @@ def _application_form(request, application, initial=None):
             form.add_error(None, exc.message)
         else:
             if application.status == Application.Status.SUBMITTED:
-                messages.success(
-                    request,
-                    _(
-                        "Your application has been submitted and we have sent you a "
-                        "confirmation by e-mail. You can change it until the deadline."
-                    ),
-                )
+                messages.success(request, program.words["submitted"])
             else:
                 messages.success(
                     request,

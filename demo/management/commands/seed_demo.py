@@ -24,6 +24,7 @@ from programs.models import (
     FocusArea,
     Milestone,
     Option,
+    OptionalField,
     Organization,
     Program,
     Question,
@@ -525,6 +526,10 @@ class Command(BaseCommand):
                 # "at least 6 months ... to register interest": counted when they apply.
                 "manager_months_counted": Program.CountedAt.APPLICATION,
                 "pairing_rule": Program.PairingRule.DIFFERENT_ORGANIZATION,
+                # "göra en intresseanmälan": no letter asked of anyone, the rest as usual.
+                "registration_of_interest": True,
+                "adept_optional": [OptionalField.LETTER, OptionalField.DIRECT_REPORTS],
+                "mentor_optional": [OptionalField.LETTER, OptionalField.DIRECT_REPORTS],
             },
             milestones=[
                 {
