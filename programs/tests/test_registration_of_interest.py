@@ -14,7 +14,7 @@ from programs.models import Application, OptionalField, Program, Role
 from programs.tests.factories import ApplicationFactory
 from programs.tests.test_admin import program_form_data
 from programs.tests.test_applications import apply_url, form_data
-from programs.tests.test_applications import program as program  # noqa: F401 - a fixture
+from programs.tests.test_applications import program as program  # the fixture
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +22,7 @@ LIGHT = {"letter": "", "job_title": "", "direct_reports": ""}
 
 
 @pytest.fixture
-def interest(program):  # noqa: F811 - the fixture above
+def interest(program):
     """The adept may leave out the letter, the title and the reports; a mentor only the letter."""
     program.registration_of_interest = True
     program.adept_optional = [OptionalField.LETTER, OptionalField.JOB_TITLE,
@@ -87,7 +87,7 @@ def test_the_service_checks_the_same_rule_as_the_form(interest):
                                   consent_processing=True, submit=True)  # fmt: skip
 
 
-def test_an_ordinary_program_asks_for_everything_and_says_apply(client, program):  # noqa: F811
+def test_an_ordinary_program_asks_for_everything_and_says_apply(client, program):
     client.force_login(UserFactory(language="en"))
     page = client.get(program.get_absolute_url()).content.decode()
     assert "Apply as adept" in page and "Register interest" not in page
@@ -104,9 +104,7 @@ def test_the_program_page_and_list_say_register_interest_in_danish(client, inter
     assert "Tilmeld interesse senest" in listing
 
 
-def test_the_coordinator_sets_it_up_in_the_admin_and_the_next_edition_keeps_it(
-    client, coordinator
-):
+def test_the_coordinator_sets_it_up_in_the_admin_and_the_next_edition_keeps_it(client, coordinator):
     from programs.tests.factories import OrganizationFactory
 
     client.force_login(coordinator)
@@ -119,7 +117,7 @@ def test_the_coordinator_sets_it_up_in_the_admin_and_the_next_edition_keeps_it(
     )  # fmt: skip
     response = client.post(reverse("admin:programs_program_add"), data)
     assert response.status_code == 302, response.context["adminform"].form.errors
-    program = Program.objects.get(slug="nytt-program")  # noqa: F811
+    program = Program.objects.get(slug="nytt-program")
     assert program.registration_of_interest
     assert program.required_to_submit(Role.ADEPT) == ("organization", "job_title", "manager_since")
     assert program.mentor_optional == ["letter"]
