@@ -169,3 +169,63 @@ def test_the_networks_own_question_pairs_people_from_different_municipalities(
     (pair,) = Match.objects.filter(program=program)
     assert (pair.adept.applicant, pair.mentor) == (adept, mentors["Timrå"])
     assert_accessible(page)
+
+
+def test_the_network_asks_for_a_registration_of_interest_without_a_letter(
+    page, browser, live_server, assert_accessible
+):
+    """Seed 003: "göra en intresseanmälan". The coordinator lets adepts leave the letter and
+    the number of reports empty; the program then says "register interest" everywhere."""
+    program, coordinator = program_of("Myndighetsnätverket", pairing_rule=Program.PairingRule.ANY)
+    log_in(page, coordinator.email, current_code)
+    choose_language(page, "Svenska")
+    page.goto(f"/admin/programs/program/{program.pk}/change/")
+    page.get_by_label("En intresseanmälan").check()
+    adepts = page.get_by_role("group", name="Adepter får lämna tomt")
+    adepts.get_by_label("Personligt brev").check()
+    adepts.get_by_label("Antal direkt underställda").check()
+    page.locator("input[name=_continue]").click()
+    expect(page.locator(".messagelist .success")).to_be_visible()
+    assert_accessible(page)
+    program.refresh_from_db()
+    assert program.registration_of_interest
+    assert program.adept_optional == ["letter", "direct_reports"]
+
+    # An adept registers on her phone, in Swedish, with no letter.
+    adept = UserFactory(email="sanna@example.org", language="sv")
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 320, "height": 720})
+    tab = context.new_page()
+    log_in(tab, adept.email)
+    tab.goto(program.get_absolute_url())
+    tab.get_by_role("link", name="Registrera intresse som adept").click()
+    expect(tab.get_by_role("heading", level=1)).to_have_text("Registrera intresse som adept")
+    tab.get_by_label("Organisation").select_option(label=program.owner.name)
+    tab.get_by_label("Befattning").fill("Enhetschef")
+    tab.get_by_label("Chef med personalansvar sedan").fill(
+        (program.starts_on - datetime.timedelta(days=400)).isoformat()
+    )
+    expect(tab.get_by_label("Personligt brev (frivilligt)")).to_be_visible()
+    tab.get_by_label(program.focus_areas.get().name_sv).check()
+    tab.get_by_label(re.compile("Jag samtycker till att programmets")).check()
+    tab.get_by_role("button", name="Registrera intresse").click()
+    expect(tab.get_by_text("Din intresseanmälan är registrerad")).to_be_visible()
+    # Back on her form, which she may change until the deadline.
+    expect(tab.get_by_role("button", name="Spara ändringar")).to_be_visible()
+    assert tab.evaluate("document.documentElement.scrollWidth") <= 320
+    assert_accessible(tab)
+    context.close()
+    application = Application.objects.get(applicant=adept)
+    assert application.status == Application.Status.SUBMITTED
+    assert (application.letter, application.direct_reports) == ("", None)
+
+    # A mentor, in Danish, is still asked for his letter.
+    mentor = UserFactory(email="mads@example.org", language="da")
+    context = browser.new_context(base_url=live_server.url)
+    tab = context.new_page()
+    log_in(tab, mentor.email)
+    tab.goto(program.get_absolute_url())
+    tab.get_by_role("link", name="Tilmeld interesse som mentor").click()
+    tab.get_by_role("button", name="Tilmeld interesse").click()
+    expect(tab.locator("#id_letter")).to_have_class(re.compile("is-invalid"))
+    expect(tab.locator("#id_direct_reports")).to_have_class(re.compile("is-invalid"))
+    context.close()

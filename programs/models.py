@@ -183,9 +183,9 @@ class ProgramQuerySet(CoordinatorScopedQuerySet):
 class OptionalField(models.TextChoices):
     """The fixed fields of the application form a program may make optional."""
 
-    LETTER = "letter", _("motivation letter")
-    JOB_TITLE = "job_title", _("job title")
-    DIRECT_REPORTS = "direct_reports", _("number of direct reports")
+    LETTER = "letter", _("Motivation letter")
+    JOB_TITLE = "job_title", _("Job title")
+    DIRECT_REPORTS = "direct_reports", _("Number of direct reports")
 
 
 # What the pages call applying, by Program.registration_of_interest.
