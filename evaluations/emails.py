@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from notifications.emails import absolute, loaded
 from notifications.registry import register_email, register_loader
+from programs.models import EmailText, program_paragraph
 
 from .models import Survey
 from .services import open_surveys_for
@@ -33,6 +34,7 @@ def _program_closed(notification, cache):
     surveys = open_surveys_for(notification.recipient).filter(program=program)
     return {
         "program": program,
+        "paragraph": program_paragraph(program, EmailText.Kind.CLOSING),
         "until": program.personal_data_kept_until,
         "surveys": [
             {

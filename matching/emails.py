@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from notifications.emails import absolute, loaded
 from notifications.registry import register_email, register_loader
+from programs.models import EmailText, program_paragraph
 
 from .models import Match
 
@@ -16,7 +17,7 @@ def _matches(ids):
     return Match.objects.select_related(
         "program", "adept__applicant", "adept__organization", "mentor__applicant",
         "mentor__organization",
-    ).in_bulk(ids)  # fmt: skip
+    ).prefetch_related("program__email_texts").in_bulk(ids)  # fmt: skip
 
 
 def pair_context(notification, match) -> dict:
@@ -34,7 +35,11 @@ def pair_context(notification, match) -> dict:
 
 
 def _introduction(notification, cache):
-    return pair_context(notification, loaded(cache, notification, "match"))
+    match = loaded(cache, notification, "match")
+    return {
+        **pair_context(notification, match),
+        "paragraph": program_paragraph(match.program, EmailText.Kind.INTRODUCTION),
+    }
 
 
 def _rematch_requested(notification, cache):

@@ -51,6 +51,7 @@ from .imports import (
 )
 from .models import (
     Application,
+    EmailText,
     FocusArea,
     MentorBankEntry,
     Milestone,
@@ -526,6 +527,19 @@ class QuestionInline(CoordinatorPermissions, admin.StackedInline):
         return is_coordinator(request.user)
 
 
+class EmailTextInline(CoordinatorPermissions, admin.StackedInline):
+    """The program's own paragraph in an e-mail: who books the first meeting and what to bring
+    in the introduction, what comes next in a decision, a last word at the close."""
+
+    model = EmailText
+    extra = 0
+    fields = ["kind", ("text_sv", "text_en", "text_da")]
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 4})}}
+
+    def has_delete_permission(self, request, obj=None):
+        return is_coordinator(request.user)
+
+
 class OptionInline(CoordinatorPermissions, admin.StackedInline):
     model = Option
     extra = 0
@@ -615,7 +629,7 @@ class ProgramAdmin(CoordinatorPermissions, admin.ModelAdmin):
     list_select_related = ["owner"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
-    inlines = [MilestoneInline, QuestionInline]
+    inlines = [MilestoneInline, QuestionInline, EmailTextInline]
     actions = ["send_due_notices"]
     fieldsets = [
         (

@@ -15,16 +15,20 @@ from icalendar import Calendar, Event
 from notifications.emails import absolute, loaded
 from notifications.registry import register_email, register_loader
 
-from .models import Application, Milestone, Program
+from .models import Application, Milestone, Program, program_paragraph
 from .services import unmet_rules
 
 
 def _applications(ids):
-    return Application.objects.select_related("program", "organization").in_bulk(ids)
+    return (
+        Application.objects.select_related("program", "organization")
+        .prefetch_related("program__email_texts")
+        .in_bulk(ids)
+    )
 
 
 def _programs(ids):
-    return Program.objects.in_bulk(ids)
+    return Program.objects.prefetch_related("email_texts").in_bulk(ids)
 
 
 def _milestones(ids):
@@ -39,6 +43,7 @@ def _application(notification, cache):
         "program": application.program,
         "url": absolute(application.get_absolute_url()),
         "decision": notification.context.get("decision", ""),
+        "paragraph": program_paragraph(application.program, notification.context.get("decision")),
         "unmet_rules": unmet_rules(application) if not_eligible else [],
     }
 

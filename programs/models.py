@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import is_coordinator
 from accounts.scoping import CoordinatorScopedQuerySet
 from mentorship.choices import Language, MeetingFormat, Role
-from mentorship.i18n import in_language
+from mentorship.i18n import in_language, language_of
 from mentorship.months import add_months, months_between
 
 
@@ -1075,6 +1075,64 @@ class MentorBankEntry(models.Model):
 # --------------------------------------------------------------------------------------------
 # The program's own questions
 # --------------------------------------------------------------------------------------------
+
+
+class EmailText(models.Model):
+    """The program's own paragraph in one of its e-mails, in its languages; the app keeps the
+    fixed parts (who the pair is, confidentiality, the links, the decision itself)."""
+
+    class Kind(models.TextChoices):
+        INTRODUCTION = "introduction", _("Introduction of a new pair")
+        ACCEPTED = "accepted", _("Decision: accepted")
+        WAITLISTED = "waitlisted", _("Decision: waiting list")
+        REJECTED = "rejected", _("Decision: not accepted")
+        CLOSING = "program_closed", _("Thanks at the program's close")
+
+    program = models.ForeignKey(
+        Program, verbose_name=_("program"), on_delete=models.CASCADE, related_name="email_texts"
+    )
+    kind = models.CharField(
+        _("e-mail"),
+        max_length=20,
+        choices=Kind.choices,
+        help_text=_(
+            "The paragraph comes after the app's own text, in the reader's language if it is "
+            "written in it. In the introduction it takes the place of the app's sentence on "
+            "who books the first meeting: say who does, and what to bring."
+        ),
+    )
+    text_sv = models.TextField(_("paragraph (Swedish)"), max_length=2000, blank=True)
+    text_en = models.TextField(_("paragraph (English)"), max_length=2000, blank=True)
+    text_da = models.TextField(_("paragraph (Danish)"), max_length=2000, blank=True)
+
+    class Meta:
+        verbose_name = _("the program's paragraph in an e-mail")
+        verbose_name_plural = _("the program's paragraphs in its e-mails")
+        ordering = ["kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "kind"],
+                name="one_email_text_per_program_and_kind",
+                violation_error_message=_("The program has a paragraph for this e-mail already."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.get_kind_display())
+
+    def clean(self) -> None:
+        if not (self.text_sv or self.text_en or self.text_da):
+            raise ValidationError(_("Write the paragraph in at least one language."))
+
+
+def program_paragraph(program: Program, kind: str) -> dict:
+    """The program's paragraph for an e-mail, in the reader's language or the one it is
+    written in, with that language for the `lang` attribute; empty if it has none. Reads the
+    prefetched `email_texts`, so a batch of e-mails runs no query per e-mail."""
+    text = next((t for t in program.email_texts.all() if t.kind == kind), None)
+    if text is None:
+        return {"text": "", "lang": ""}
+    return {"text": in_language(text, "text"), "lang": language_of(text, "text")}
 
 
 class Question(models.Model):

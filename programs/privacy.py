@@ -107,5 +107,6 @@ HOLDER = Holder(
         "programs.unit": "An organisation's units: its structure, not a person's data.",
         "programs.question": "The program's questions, written by its coordinators.",
         "programs.option": "The answers a program's question offers, written by coordinators.",
+        "programs.emailtext": "The program's own paragraphs in its e-mails, by coordinators.",
     },
 )

@@ -30,6 +30,7 @@ from . import signals
 from .models import (
     Application,
     ApplicationAnswer,
+    EmailText,
     MentorBankEntry,
     Milestone,
     Option,
@@ -947,6 +948,9 @@ def program_next_edition(*, program: Program, name: str, starts_on: datetime.dat
                   ends_at=milestone.ends_at and _moved(milestone.ends_at, shift))
             for milestone in program.milestones.all()
         )  # fmt: skip
+        EmailText.objects.bulk_create(
+            _copy(text, program_id=edition.pk) for text in program.email_texts.all()
+        )
         questions = list(program.questions.prefetch_related("options"))
         copies = Question.objects.bulk_create(_copy(q, program_id=edition.pk) for q in questions)
         Option.objects.bulk_create(

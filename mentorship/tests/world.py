@@ -18,6 +18,7 @@ from notifications.models import Notification
 from programs.models import (
     Application,
     ApplicationAnswer,
+    EmailText,
     Milestone,
     Option,
     Program,
@@ -56,6 +57,13 @@ def build_world() -> dict:
         location="Aulan, Sundsvall",
     )  # fmt: skip
     MilestoneFactory(program=open_program, kind=Milestone.Kind.KICK_OFF)
+    # The program's own paragraphs, in Swedish only: marked as such in other languages' mail.
+    for kind, text in (
+        (EmailText.Kind.INTRODUCTION, "Mentorn bokar första mötet. Ta med årets mål."),
+        (EmailText.Kind.ACCEPTED, "Uppstarten är i Sundsvall."),
+        (EmailText.Kind.CLOSING, "Välkommen tillbaka som mentor!"),
+    ):
+        EmailText.objects.create(program=running, kind=kind, text_sv=text)
 
     adept = UserFactory(email="ada@example.org", full_name="Ada Adept")
     mentor = UserFactory(email="max@example.org", full_name="Max Mentor")

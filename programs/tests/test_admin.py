@@ -115,6 +115,8 @@ def program_form_data(organization, **overrides):
         "milestones-0-notice_days": "14,1",
         "questions-TOTAL_FORMS": 0,
         "questions-INITIAL_FORMS": 0,
+        "email_texts-TOTAL_FORMS": 0,
+        "email_texts-INITIAL_FORMS": 0,
     }
     data.update(overrides)
     return data

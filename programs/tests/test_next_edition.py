@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
 from audit.models import AuditEntry
-from programs.models import Milestone, Option, Program, Question
+from programs.models import EmailText, Milestone, Option, Program, Question
 from programs.tests.factories import (
     ApplicationFactory,
     FocusAreaFactory,
@@ -184,12 +184,15 @@ def test_the_copy_takes_the_same_queries_however_many_milestones_and_questions(
             program=edition, kind=Question.Kind.YES_NO, text_sv=f"Fråga {n}"
         )
         Option.objects.filter(question=question).update(places=2)
+    for kind in EmailText.Kind.values[:more]:  # all five paragraphs, or none
+        EmailText.objects.create(program=edition, kind=kind, text_sv=f"Stycke: {kind}")
     client.force_login(coordinator)
     with django_assert_max_num_queries(16):
         client.get(url(edition))
-    with django_assert_max_num_queries(29):
+    with django_assert_max_num_queries(30):
         response = client.post(url(edition), {"name": "Nästa", "starts_on": "2028-01-17"})
     assert response.status_code == 302
     new = Program.objects.get(name="Nästa")
     assert new.milestones.count() == 2 + more
     assert Option.objects.filter(question__program=new).count() == 2 + 2 * more
+    assert new.email_texts.count() == min(more, 5)

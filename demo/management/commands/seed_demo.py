@@ -21,6 +21,7 @@ from evaluations.services import survey_create
 from programs.models import (
     Application,
     ApplicationAnswer,
+    EmailText,
     FocusArea,
     Milestone,
     Option,
@@ -272,7 +273,9 @@ class Command(BaseCommand):
     def organizations(self, names: list[str]) -> list[Organization]:
         return [Organization.objects.get_or_create(name=name)[0] for name in names]
 
-    def program(self, *, slug, defaults, owner, organizations, coordinators, areas, milestones):
+    def program(
+        self, *, slug, defaults, owner, organizations, coordinators, areas, milestones, texts=()
+    ):
         program, created = Program.objects.get_or_create(
             slug=slug, defaults={**defaults, "owner": owner}
         )
@@ -284,6 +287,7 @@ class Command(BaseCommand):
             Milestone.objects.bulk_create(
                 Milestone(program=program, **milestone) for milestone in milestones
             )
+            EmailText.objects.bulk_create(EmailText(program=program, **text) for text in texts)
         return program, created
 
     def school_leaders(self, today, areas, users):
@@ -487,6 +491,19 @@ class Command(BaseCommand):
         )
         return self.program(
             slug=f"myndighetsnatverkets-mentorsprogram-{year}",
+            texts=[
+                {
+                    "kind": EmailText.Kind.INTRODUCTION,
+                    "text_sv": "Mentorn bokar ert första möte inom två veckor. Ta med era "
+                    "förväntningar på året till kick-offen i Härnösand, där ni gör en "
+                    "överenskommelse om hur ni vill arbeta.",
+                },
+                {
+                    "kind": EmailText.Kind.CLOSING,
+                    "text_sv": "Tack för att ni var med! Nästa program startar i september: "
+                    "tipsa gärna en kollega om att anmäla intresse.",
+                },
+            ],
             owner=network[0],
             organizations=network[1:],
             coordinators=[users["network-coordinator"]],
