@@ -24,6 +24,7 @@ class AuditEntry(models.Model):
         MATCH_ENDED = "match_ended", _("Match ended")
         UNITS_CHANGED = "units_changed", _("Units changed")
         INVITATIONS_SENT = "invitations_sent", _("Invitations to apply sent")
+        BANK_OFFER_SENT = "bank_offer_sent", _("Offer sent to the mentor bank")
 
     created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(

@@ -12,7 +12,8 @@ from django.contrib import admin, messages
 from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models.functions import Cast, Coalesce, Concat
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -37,6 +38,7 @@ from audit.services import audit
 from mentorship.errors import ServiceError
 from mentorship.months import add_months
 from mentorship.spreadsheets import UnreadableSheet, read_rows
+from notifications.models import Notification
 from notifications.planning import plan_all
 from notifications.services import kick_delivery
 
@@ -51,6 +53,7 @@ from .imports import (
 )
 from .models import (
     Application,
+    BankOffer,
     EmailText,
     FocusArea,
     MentorBankEntry,
@@ -1294,16 +1297,54 @@ class InviteForm(forms.Form):
 
 @admin.register(MentorBankEntry)
 class MentorBankEntryAdmin(CoordinatorPermissions, admin.ModelAdmin):
-    list_display = ["mentor_name", "mentor_email", "from_program", "joined_at"]
+    """The mentor bank across editions: a coordinator sees the banked mentors of every program
+    of the organisations whose programs they coordinate, with why and when each joined and
+    how many offers each was sent."""
+
+    list_display = ["mentor_name", "mentor_email", "why", "joined_at", "offers"]
     search_fields = ["mentor__full_name", "mentor__email"]
-    readonly_fields = ["mentor", "application", "joined_at"]
+    readonly_fields = ["mentor", "application", "why", "joined_at", "offers_sent"]
     actions = ["invite"]
 
     def get_queryset(self, request):
-        programs = Program.objects.coordinated_by(request.user)
-        return MentorBankEntry.objects.filter(application__program__in=programs).select_related(
-            "mentor", "application__program"
+        owners = Program.objects.coordinated_by(request.user).values("owner_id")
+        offers = Notification.objects.filter(
+            recipient=OuterRef("mentor_id"), kind=Notification.Kind.BANK_OFFER
         )
+        return (
+            MentorBankEntry.objects.filter(application__program__owner_id__in=owners)
+            .select_related("mentor", "application__program")
+            .annotate(offer_count=Coalesce(
+                Subquery(offers.values("recipient").annotate(n=Count("pk")).values("n")), 0
+            ))
+        )  # fmt: skip
+
+    @admin.display(description=_("why"), ordering="application__program__name")
+    def why(self, obj):
+        return obj.why
+
+    @admin.display(description=_("offers sent"), ordering="offer_count")
+    def offers(self, obj):
+        return obj.offer_count
+
+    @admin.display(description=_("offers sent"))
+    def offers_sent(self, obj):
+        sent = (
+            Notification.objects.filter(recipient=obj.mentor_id, kind=Notification.Kind.BANK_OFFER)
+            .order_by("-created_at")
+            .values_list("context__offer", "created_at")
+        )
+        titles = {
+            o.pk: str(o)
+            for o in BankOffer.objects.filter(pk__in=[pk for pk, _at in sent])
+        }  # fmt: skip
+        if not sent:
+            return _("None yet.")
+        return format_html_join(
+            mark_safe("<br>"), "{} ({})",
+            ((titles.get(pk, "–"), date_format(timezone.localtime(at), "DATE_FORMAT"))
+             for pk, at in sent),
+        )  # fmt: skip
 
     def has_add_permission(self, request, *args):
         return False
@@ -1318,10 +1359,6 @@ class MentorBankEntryAdmin(CoordinatorPermissions, admin.ModelAdmin):
     @admin.display(description=_("e-mail"), ordering="mentor__email")
     def mentor_email(self, obj):
         return obj.mentor.email
-
-    @admin.display(description=_("from program"), ordering="application__program__name")
-    def from_program(self, obj):
-        return obj.application.program.name
 
     @admin.action(description=_("Invite the selected mentors to apply to a program"))
     def invite(self, request, queryset):
@@ -1358,3 +1395,87 @@ class MentorBankEntryAdmin(CoordinatorPermissions, admin.ModelAdmin):
                 "opts": self.model._meta,
             },
         )
+
+
+@admin.register(BankOffer)
+class BankOfferAdmin(CoordinatorPermissions, admin.ModelAdmin):
+    """Offers to the mentor bank (an event, news for mentors): written here, sent with the
+    action, once per mentor per offer."""
+
+    list_display = ["__str__", "program", "created_at", "sent_at", "recipients"]
+    list_filter = [CoordinatedProgramFilter]
+    fields = [
+        "program",
+        ("title_sv", "title_en", "title_da"),
+        ("text_sv", "text_en", "text_da"),
+        "link",
+        "sent_at",
+    ]
+    readonly_fields = ["sent_at"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    actions = ["send"]
+
+    def get_queryset(self, request):
+        sent = Notification.objects.filter(
+            kind=Notification.Kind.BANK_OFFER,
+            key=Concat(Value("bank_offer:"), Cast(OuterRef("pk"), models.CharField())),
+        )
+        return (
+            BankOffer.objects.for_coordinator(request.user)
+            .select_related("program")
+            .annotate(recipient_count=Coalesce(
+                Subquery(sent.values("kind").annotate(n=Count("pk")).values("n")), 0
+            ))
+        )  # fmt: skip
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "program":
+            field.queryset = Program.objects.coordinated_by(request.user).filter(mentor_bank=True)
+        return field
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        self.message_user(
+            request,
+            _("The offer is saved, not sent: select it in the list and choose 'Send to the "
+              "mentor bank'."),
+            messages.INFO,
+        )  # fmt: skip
+        return super().response_add(request, obj, post_url_continue)
+
+    @admin.display(description=_("sent to"), ordering="recipient_count")
+    def recipients(self, obj):
+        return obj.recipient_count
+
+    @admin.action(description=_("Send to the mentor bank"))
+    def send(self, request, queryset):
+        for offer in queryset.select_related("program__owner"):
+            if not services.mentor_bank_of(offer.program).exists():
+                self.message_user(
+                    request,
+                    _("No one is in the mentor bank of %(organisation)s yet, so '%(offer)s' "
+                      "went to no one.")
+                    % {"organisation": offer.program.owner, "offer": offer},
+                    messages.WARNING,
+                )  # fmt: skip
+                continue
+            sent = services.bank_offer_send(offer=offer, by=request.user)
+            if sent:
+                message = ngettext(
+                    "'%(offer)s' is on its way to %(count)d mentor.",
+                    "'%(offer)s' is on its way to %(count)d mentors.",
+                    sent,
+                ) % {"offer": offer, "count": sent}
+                self.message_user(request, message, messages.SUCCESS)
+            else:
+                self.message_user(
+                    request,
+                    _("Everyone in the mentor bank has had '%(offer)s' already.")
+                    % {"offer": offer},
+                    messages.INFO,
+                )

@@ -12,10 +12,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from icalendar import Calendar, Event
 
+from mentorship.i18n import in_language, language_of
 from notifications.emails import absolute, loaded
 from notifications.registry import register_email, register_loader
 
-from .models import Application, Milestone, Program, program_paragraph
+from .models import Application, BankOffer, Milestone, Program, program_paragraph
 from .services import unmet_rules
 
 
@@ -54,6 +55,24 @@ def _bank_invitation(notification, cache):
     return {
         "program": program,
         "url": absolute(f"{apply}?from_bank=1"),
+        "bank_url": absolute(reverse("programs:mentor_bank")),
+    }
+
+
+def _offers(ids):
+    return BankOffer.objects.select_related("program").in_bulk(ids)
+
+
+def _bank_offer(notification, cache):
+    """An offer to the mentor bank, in the reader's language or the one it is written in."""
+    offer = loaded(cache, notification, "offer")
+    return {
+        "offer": offer,
+        "program": offer.program,
+        "title": in_language(offer, "title"),
+        "title_lang": language_of(offer, "title"),
+        "text": in_language(offer, "text"),
+        "text_lang": language_of(offer, "text"),
         "bank_url": absolute(reverse("programs:mentor_bank")),
     }
 
@@ -150,6 +169,8 @@ def register() -> None:
     register_loader("application", _applications)
     register_loader("program", _programs)
     register_loader("milestone", _milestones)
+    register_loader("offer", _offers)
+    register_email("bank_offer", label=_("Offer to the mentor bank"), context=_bank_offer)
     register_email("application_received", label=_("Application received"), context=_application)
     register_email("decision", label=_("Decision on an application"), context=_application)
     register_email(

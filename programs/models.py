@@ -1071,6 +1071,67 @@ class MentorBankEntry(models.Model):
     def __str__(self):
         return str(self.mentor)
 
+    @property
+    def why(self) -> str:
+        """Why the mentor is in the bank: the program they were not matched in."""
+        return gettext("Not matched in %(program)s") % {"program": self.application.program}
+
+
+class BankOffer(models.Model):
+    """An offer to the mentor bank (seed 001: "regular offers of events"): one e-mail to each
+    mentor in the bank of the program's organisation, from every edition, once per person per
+    offer, each with the way out of the bank."""
+
+    program = models.ForeignKey(
+        Program,
+        verbose_name=_("from the program"),
+        on_delete=models.CASCADE,
+        related_name="bank_offers",
+        help_text=_(
+            "The offer goes to the mentor bank of the program's organisation: the mentors of "
+            "every edition who are in it."
+        ),
+    )
+    title_sv = models.CharField(_("title (Swedish)"), max_length=200, blank=True)
+    title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
+    title_da = models.CharField(_("title (Danish)"), max_length=200, blank=True)
+    text_sv = models.TextField(_("text (Swedish)"), max_length=3000, blank=True)
+    text_en = models.TextField(_("text (English)"), max_length=3000, blank=True)
+    text_da = models.TextField(_("text (Danish)"), max_length=3000, blank=True)
+    link = models.URLField(
+        _("link"), blank=True, help_text=_("Where to read more or sign up, if anywhere.")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("written by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("written"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("last sent"), null=True, blank=True, editable=False)
+
+    objects = CoordinatorScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("offer to the mentor bank")
+        verbose_name_plural = _("offers to the mentor bank")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return in_language(self, "title") or gettext("Offer to the mentor bank")
+
+    def clean(self) -> None:
+        if not (self.title_sv or self.title_en or self.title_da):
+            raise ValidationError(_("Give the offer a title in at least one language."))
+        if not (self.text_sv or self.text_en or self.text_da):
+            raise ValidationError(_("Write the offer in at least one language."))
+
+    @property
+    def notification_key(self) -> str:
+        return f"bank_offer:{self.pk}"
+
 
 # --------------------------------------------------------------------------------------------
 # The program's own questions

@@ -108,5 +108,7 @@ HOLDER = Holder(
         "programs.question": "The program's questions, written by its coordinators.",
         "programs.option": "The answers a program's question offers, written by coordinators.",
         "programs.emailtext": "The program's own paragraphs in its e-mails, by coordinators.",
+        "programs.bankoffer": "Offers coordinators write to the mentor bank; who got one is "
+        "in the person's notifications.",
     },
 )

@@ -30,6 +30,7 @@ from . import signals
 from .models import (
     Application,
     ApplicationAnswer,
+    BankOffer,
     EmailText,
     MentorBankEntry,
     Milestone,
@@ -697,6 +698,42 @@ def application_move_to_bank(*, application: Application, by) -> None:
 def mentor_bank_leave(*, user) -> bool:
     deleted, _details = MentorBankEntry.objects.filter(mentor=user).delete()
     return bool(deleted)
+
+
+def mentor_bank_of(program: Program):
+    """The mentor bank a program draws on: the banked mentors of every program its
+    organisation runs, this edition and the ones before."""
+    return MentorBankEntry.objects.filter(application__program__owner_id=program.owner_id)
+
+
+def bank_offer_send(*, offer: BankOffer, by, now=None) -> int:
+    """E-mail an offer to everyone in the bank of its program's organisation; a mentor who had
+    it already gets nothing, so sending again reaches only those who joined since. Returns how
+    many e-mails are new."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        sent = notify_many(
+            [
+                Notification(
+                    recipient_id=mentor_id,
+                    kind=Notification.Kind.BANK_OFFER,
+                    key=offer.notification_key,
+                    program=offer.program,
+                    context={"offer": offer.pk},
+                )
+                for mentor_id in mentor_bank_of(offer.program).values_list("mentor_id", flat=True)
+            ]
+        )
+        BankOffer.objects.filter(pk=offer.pk).update(sent_at=now)
+        offer.sent_at = now
+        audit(
+            actor=by,
+            action=AuditEntry.Action.BANK_OFFER_SENT,
+            program=offer.program,
+            obj=offer,
+            detail=ngettext("%(count)d mentor", "%(count)d mentors", sent) % {"count": sent},
+        )
+    return sent
 
 
 def mentor_bank_invite(*, entries, program: Program, by, now=None) -> int:

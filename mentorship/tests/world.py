@@ -18,6 +18,7 @@ from notifications.models import Notification
 from programs.models import (
     Application,
     ApplicationAnswer,
+    BankOffer,
     EmailText,
     Milestone,
     Option,
@@ -57,6 +58,11 @@ def build_world() -> dict:
         location="Aulan, Sundsvall",
     )  # fmt: skip
     MilestoneFactory(program=open_program, kind=Milestone.Kind.KICK_OFF)
+    offer = BankOffer.objects.create(
+        program=open_program, title_sv="Skolledardagen i maj",
+        text_sv="Vi bjuder in mentorbanken till en dag om ledarskap.\nAnmäl dig senast 1 april.",
+        link="https://example.org/skolledardagen",
+    )  # fmt: skip
     # The program's own paragraphs, in Swedish only: marked as such in other languages' mail.
     for kind, text in (
         (EmailText.Kind.INTRODUCTION, "Mentorn bokar första mötet. Ta med årets mål."),
@@ -121,6 +127,7 @@ def build_world() -> dict:
             ("application_received", {"application": draft.pk}),
             ("decision", {"application": match.adept_id, "decision": "accepted"}),
             ("bank_invitation", {"program": open_program.pk}),
+            ("bank_offer", {"offer": offer.pk}),
             ("edition_invitation",
              {"program": open_program.pk, "application": draft.pk, "role": "adept"}),
             ("introduction", {"match": match.pk}),
@@ -238,6 +245,8 @@ def admin_pages(world) -> list[tuple[str, str]]:
         reverse("admin:programs_question_change", args=[world["question"].pk]),
         reverse("admin:programs_program_next_edition", args=[running.pk]),
         reverse("admin:programs_program_invite", args=[open_program.pk]),
+        reverse("admin:programs_mentorbankentry_changelist"),
+        reverse("admin:programs_bankoffer_add"),
         reverse("admin:matching_match_changelist"),
         reverse("admin:matching_match_change", args=[match.pk]),
         reverse("admin:meetings_pairactivity_changelist"),
