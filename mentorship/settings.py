@@ -391,9 +391,14 @@ if env.bool("DJANGO_ZEAL", default="pytest" in sys.modules):
     ZEAL_RAISE = True
     # allauth's login flow looks up the same address twice; that is allauth's, not ours.
     # Django's admin validates each inline row's id with a query of its own when a form with
-    # inlines is saved (milestones on a program, questions on a survey): Django's, not ours.
+    # inlines is saved (milestones, questions and e-mail paragraphs on a program, answers on a
+    # question, units on an organisation, questions on a survey): Django's, not ours.
     ZEAL_ALLOWLIST = [
         {"model": "account.*", "field": "*"},
         {"model": "programs.Milestone", "field": "get()"},
+        {"model": "programs.Question", "field": "get()"},
+        {"model": "programs.EmailText", "field": "get()"},
+        {"model": "programs.Option", "field": "get()"},
+        {"model": "programs.Unit", "field": "get()"},
         {"model": "evaluations.Question", "field": "get()"},
     ]

@@ -20,6 +20,7 @@ from programs.models import (
     ApplicationAnswer,
     BankOffer,
     EmailText,
+    MentorBankEntry,
     Milestone,
     Option,
     Program,
@@ -58,6 +59,12 @@ def build_world() -> dict:
         location="Aulan, Sundsvall",
     )  # fmt: skip
     MilestoneFactory(program=open_program, kind=Milestone.Kind.KICK_OFF)
+    # A mentor of last year's edition, in the bank.
+    banked = ApplicationFactory(
+        program=running, role=Role.MENTOR, status=Application.Status.BANKED,
+        applicant=UserFactory(email="bo@example.org", full_name="Bo Bank"),
+    )  # fmt: skip
+    MentorBankEntry.objects.create(mentor=banked.applicant, application=banked)
     offer = BankOffer.objects.create(
         program=open_program, title_sv="Skolledardagen i maj",
         text_sv="Vi bjuder in mentorbanken till en dag om ledarskap.\nAnmäl dig senast 1 april.",
