@@ -575,6 +575,17 @@ class QuestionAdmin(CoordinatorPermissions, admin.ModelAdmin):
         return is_coordinator(request.user)
 
 
+def optional_fields(label) -> forms.MultipleChoiceField:
+    """Which of the form's fixed fields a role may leave empty, as check boxes."""
+    return forms.MultipleChoiceField(
+        label=label,
+        choices=OptionalField.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "radiolist"}),
+        help_text=_("The rest of the form stays required when they submit."),
+    )
+
+
 class ProgramAdminForm(forms.ModelForm):
     invite_coordinator = forms.EmailField(
         label=_("Invite a co-coordinator"),
@@ -585,20 +596,8 @@ class ProgramAdminForm(forms.ModelForm):
         ),
     )
 
-    adept_optional = forms.MultipleChoiceField(
-        label=_("Adepts may leave empty"),
-        choices=OptionalField.choices,
-        required=False,
-        widget=forms.CheckboxSelectMultiple(attrs={"class": "radiolist"}),
-        help_text=_("The rest of the form stays required when they submit."),
-    )
-    mentor_optional = forms.MultipleChoiceField(
-        label=_("Mentors may leave empty"),
-        choices=OptionalField.choices,
-        required=False,
-        widget=forms.CheckboxSelectMultiple(attrs={"class": "radiolist"}),
-        help_text=_("The rest of the form stays required when they submit."),
-    )
+    adept_optional = optional_fields(_("Adepts may leave empty"))
+    mentor_optional = optional_fields(_("Mentors may leave empty"))
 
     class Meta:
         model = Program
