@@ -27,13 +27,8 @@ class ApplicationForm(PlainTextForm, forms.ModelForm):
     """The application, shaped by the program (organisations, focus areas, membership label,
     letter limit) and the role. With submitting=False (saving a draft) nothing is required."""
 
-    consent_processing = forms.BooleanField(
-        label=_(
-            "I agree that the coordinators of the program process my application, including "
-            "my motivation letter, to select and match participants."
-        ),
-        required=False,
-    )
+    # Its label is the program's (Program.words): an application or a registration of interest.
+    consent_processing = forms.BooleanField(required=False)
     consent_bank = forms.BooleanField(
         label=_(
             "If I am not matched, keep me in the mentor bank so that I can be asked for a "
@@ -113,6 +108,7 @@ class ApplicationForm(PlainTextForm, forms.ModelForm):
             "%(limit_value)d (about one page). Shorten it and send again: nothing you wrote "
             "is lost."
         )
+        fields["consent_processing"].label = program.words["consent"]
         for name in program.optional_fields(role):
             fields[name].label = _("%(field)s (optional)") % {"field": fields[name].label}
         fields["manager_since"].widget.attrs["max"] = program.starts_on.isoformat()

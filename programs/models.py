@@ -200,6 +200,10 @@ WORDING = {
             "Your application has been submitted and we have sent you a confirmation by "
             "e-mail. You can change it until the deadline."
         ),
+        "consent": _(
+            "I agree that the coordinators of the program process my application, including "
+            "my motivation letter, to select and match participants."
+        ),
     },
     True: {
         "adept": _("Register interest as adept"),
@@ -210,6 +214,10 @@ WORDING = {
         "submitted": _(
             "Your interest is registered and we have sent you a confirmation by e-mail. You "
             "can change what you wrote until the deadline."
+        ),
+        "consent": _(
+            "I agree that the coordinators of the program process what I write here to "
+            "match adepts and mentors."
         ),
     },
 }

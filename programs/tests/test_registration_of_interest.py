@@ -41,6 +41,9 @@ def test_an_adept_registers_interest_without_a_letter_and_is_told_so(
     assert "<h1>Registrera intresse som adept</h1>" in page
     assert "Personligt brev (frivilligt)" in page and "Befattning (frivilligt)" in page
     assert ">Registrera intresse</button>" in page
+    assert "Anmäl ditt intresse senast" in page
+    assert "behandlar det jag skriver här för att matcha adepter och mentorer" in page
+    assert "inklusive mitt personliga brev" not in page
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(apply_url(interest), form_data(interest, **LIGHT), follow=True)
@@ -93,7 +96,8 @@ def test_an_ordinary_program_asks_for_everything_and_says_apply(client, program)
     assert "Apply as adept" in page and "Register interest" not in page
     response = client.post(apply_url(program), form_data(program, **LIGHT))
     assert set(response.context["form"].errors) == {"letter", "job_title", "direct_reports"}
-    assert "(optional)" not in response.content.decode()
+    page = response.content.decode()
+    assert "(optional)" not in page and "including my motivation letter" in page
 
 
 def test_the_program_page_and_list_say_register_interest_in_danish(client, interest):
