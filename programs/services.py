@@ -736,6 +736,18 @@ def bank_offer_send(*, offer: BankOffer, by, now=None) -> int:
     return sent
 
 
+def bank_offers_sent(user, *, most: int = 20) -> list[tuple[BankOffer, datetime.datetime]]:
+    """The offers the mentor bank sent this person, newest first, with when each was sent:
+    two queries, however many."""
+    sent = list(
+        Notification.objects.filter(recipient=user, kind=Notification.Kind.BANK_OFFER)
+        .order_by("-created_at")
+        .values_list("context__offer", "created_at")[:most]
+    )
+    offers = BankOffer.objects.in_bulk([pk for pk, _at in sent])
+    return [(offers[pk], at) for pk, at in sent if pk in offers]
+
+
 def mentor_bank_invite(*, entries, program: Program, by, now=None) -> int:
     """Invite banked mentors to apply to an open program; each mentor is invited once.
 

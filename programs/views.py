@@ -260,4 +260,5 @@ def mentor_bank(request):
         if services.mentor_bank_leave(user=request.user):
             messages.success(request, _("You have left the mentor bank."))
         return redirect("programs:mentor_bank")
-    return render(request, "programs/mentor_bank.html", {"entry": entry})
+    offers = services.bank_offers_sent(request.user) if entry else []
+    return render(request, "programs/mentor_bank.html", {"entry": entry, "offers": offers})

@@ -86,12 +86,20 @@ def test_the_offer_is_in_the_readers_language_with_the_way_out(union, offer, coo
 
 
 def test_a_mentor_who_left_from_the_e_mail_gets_no_more_offers(client, union, offer, coordinator):
-    entry = banked(union[0])
+    entry = banked(union[0], language="sv")
+    services.bank_offer_send(offer=offer, by=coordinator)
+    # Another mentor's offer, from another organisation's bank, is not on this page.
+    other = BankOffer.objects.create(program=ProgramFactory(), title_sv="Annan dag", text_sv="-")
+    banked(other.program)
+    services.bank_offer_send(offer=other, by=coordinator)
     client.force_login(entry.mentor)
     page = client.get(reverse("programs:mentor_bank")).content.decode()
     assert "Mentorprogram 2026" in page
+    # What the bank has sent them, in their language, with the link.
+    assert '<span lang="sv">Skolledardagen i maj</span>' in page
+    assert 'href="https://example.org/dagen"' in page and "Annan dag" not in page
     response = client.post(reverse("programs:mentor_bank"), follow=True)
-    assert "You have left the mentor bank." in response.content.decode()
+    assert "Du har lämnat mentorbanken." in response.content.decode()
     assert services.bank_offer_send(offer=offer, by=coordinator) == 0
 
 
