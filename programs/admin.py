@@ -1328,21 +1328,12 @@ class MentorBankEntryAdmin(CoordinatorPermissions, admin.ModelAdmin):
 
     @admin.display(description=_("offers sent"))
     def offers_sent(self, obj):
-        sent = (
-            Notification.objects.filter(recipient=obj.mentor_id, kind=Notification.Kind.BANK_OFFER)
-            .order_by("-created_at")
-            .values_list("context__offer", "created_at")
-        )
-        titles = {
-            o.pk: str(o)
-            for o in BankOffer.objects.filter(pk__in=[pk for pk, _at in sent])
-        }  # fmt: skip
+        sent = services.bank_offers_sent(obj.mentor_id, most=None)
         if not sent:
             return _("None yet.")
         return format_html_join(
             mark_safe("<br>"), "{} ({})",
-            ((titles.get(pk, "–"), date_format(timezone.localtime(at), "DATE_FORMAT"))
-             for pk, at in sent),
+            ((offer, date_format(timezone.localtime(at), "DATE_FORMAT")) for offer, at in sent),
         )  # fmt: skip
 
     def has_add_permission(self, request, *args):
@@ -1454,15 +1445,6 @@ class BankOfferAdmin(CoordinatorPermissions, admin.ModelAdmin):
     @admin.action(description=_("Send to the mentor bank"))
     def send(self, request, queryset):
         for offer in queryset.select_related("program__owner"):
-            if not services.mentor_bank_of(offer.program).exists():
-                self.message_user(
-                    request,
-                    _("No one is in the mentor bank of %(organisation)s yet, so '%(offer)s' "
-                      "went to no one.")
-                    % {"organisation": offer.program.owner, "offer": offer},
-                    messages.WARNING,
-                )  # fmt: skip
-                continue
             sent = services.bank_offer_send(offer=offer, by=request.user)
             if sent:
                 message = ngettext(
@@ -1471,6 +1453,14 @@ class BankOfferAdmin(CoordinatorPermissions, admin.ModelAdmin):
                     sent,
                 ) % {"offer": offer, "count": sent}
                 self.message_user(request, message, messages.SUCCESS)
+            elif not services.mentor_bank_of(offer.program).exists():
+                self.message_user(
+                    request,
+                    _("No one is in the mentor bank of %(organisation)s yet, so '%(offer)s' "
+                      "went to no one.")
+                    % {"organisation": offer.program.owner, "offer": offer},
+                    messages.WARNING,
+                )  # fmt: skip
             else:
                 self.message_user(
                     request,

@@ -736,9 +736,9 @@ def bank_offer_send(*, offer: BankOffer, by, now=None) -> int:
     return sent
 
 
-def bank_offers_sent(user, *, most: int = 20) -> list[tuple[BankOffer, datetime.datetime]]:
-    """The offers the mentor bank sent this person, newest first, with when each was sent:
-    two queries, however many."""
+def bank_offers_sent(user, *, most: int | None = 20) -> list[tuple[BankOffer, datetime.datetime]]:
+    """The offers the mentor bank sent this person (a user or their id), newest first, with
+    when each was sent (all of them with most=None): two queries, however many."""
     sent = list(
         Notification.objects.filter(recipient=user, kind=Notification.Kind.BANK_OFFER)
         .order_by("-created_at")
