@@ -189,3 +189,27 @@ def test_an_offer_needs_a_title_and_a_text():
     with pytest.raises(ValidationError):
         BankOffer(title_en="Title").clean()
     BankOffer(title_en="Title", text_da="Tekst").clean()
+
+
+def test_the_offers_list_runs_as_many_queries_for_one_offer_as_for_twenty(
+    client, union, coordinator, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    banked(union[0])
+    client.force_login(coordinator)
+    url = reverse("admin:programs_bankoffer_changelist")
+    client.get(url)  # the first request fills the session and the caches
+    counts = []
+    for total in (1, 20):
+        while BankOffer.objects.count() < total:
+            offer = BankOffer.objects.create(program=union[1], title_sv="Träff", text_sv="-")
+            services.bank_offer_send(offer=offer, by=coordinator)
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(url).content.decode()
+        counts.append(len(queries))
+        assert page.count('<td class="field-recipients">1</td>') == total
+    assert counts[0] == counts[1]
+    with django_assert_max_num_queries(17):
+        client.get(url)
