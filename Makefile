@@ -55,6 +55,8 @@ run: setup .local/.seeded
 	@echo "  Mentorship is starting on http://127.0.0.1:8000/"
 	@echo "  Demo logins (password: demo-password-2026):"
 	@echo "    coordinator  coordinator@example.org   (admin: http://127.0.0.1:8000/admin/)"
+	@echo "    network      network-coordinator@example.org (leads the agencies' network program)"
+	@echo "    one employer hr@example.org   (coordinates Härnösands kommun's people in it)"
 	@echo "    superuser    admin@example.org"
 	@echo "    (staff log in with a second factor; in this demo the code 000000 works)"
 	@echo "    participant  adept@example.org"

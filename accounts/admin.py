@@ -95,16 +95,24 @@ class IdFilter(admin.SimpleListFilter):
 class CoordinatedProgramFilter(IdFilter):
     title = _("program")
     parameter_name = "program"
+    # The programs' queryset method that says which programs the list can hold.
+    scope = "coordinated_by"
 
     def lookups(self, request, model_admin):
         # Any model of a program: its program key names the Program model.
         programs = model_admin.model._meta.get_field("program").related_model.objects
-        return list(programs.coordinated_by(request.user).values_list("pk", "name"))
+        return list(getattr(programs, self.scope)(request.user).values_list("pk", "name"))
 
     def queryset(self, request, queryset):
         if self.value():
             return queryset.filter(program_id=self.value())
         return queryset
+
+
+class FollowedProgramFilter(CoordinatedProgramFilter):
+    """For the lists an organisation's own coordinator sees too (applications, pairs)."""
+
+    scope = "followed_by"
 
 
 class UserCreateForm(AdminUserCreationForm):

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from accounts.admin import CoordinatedProgramFilter, CoordinatorPermissions
+from accounts.admin import CoordinatedProgramFilter, CoordinatorPermissions, FollowedProgramFilter
 from accounts.models import User
 from programs.models import Program
 
@@ -27,7 +27,7 @@ class MatchAdmin(ReadOnly, admin.ModelAdmin):
         "locked",
         "published_at",
     ]
-    list_filter = ["status", CoordinatedProgramFilter]
+    list_filter = ["status", FollowedProgramFilter]
     search_fields = ["adept__applicant__full_name", "mentor__applicant__full_name"]
     exclude = ["components"]
 

@@ -92,6 +92,14 @@ class MatchingRun(models.Model):
 
 
 class MatchQuerySet(CoordinatorScopedQuerySet):
+    # An organisation's own coordinator follows the pairs its people are in, once published:
+    # proposals are the lead coordinators' until they publish them.
+    organization_paths = ("adept__organization", "mentor__organization")
+
+    def organization_reach(self, user):
+        reach = super().organization_reach(user)
+        return None if reach is None else reach & ~Q(status=Match.Status.PROPOSED)
+
     def with_member(self, user):
         """The matches `user` is one of the two people of, as adept or as mentor."""
         return self.filter(Q(adept__applicant=user) | Q(mentor__applicant=user))

@@ -9,7 +9,7 @@ from django.db.models import Count, Q
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from accounts.admin import CoordinatedProgramFilter
+from accounts.admin import FollowedProgramFilter
 from matching.models import Match
 from programs.admin import CoordinatedOrganizationFilter
 
@@ -53,7 +53,7 @@ class PairActivityAdmin(admin.ModelAdmin):
         "is_stalled",
         "goals",
     ]
-    list_filter = [CoordinatedProgramFilter, StalledFilter, PairOrganizationFilter, "status"]
+    list_filter = [FollowedProgramFilter, StalledFilter, PairOrganizationFilter, "status"]
     search_fields = ["adept__applicant__full_name", "mentor__applicant__full_name"]
     fields = ["program", "adept", "mentor", "status", "published_at", "ended_at"]
     readonly_fields = fields

@@ -12,7 +12,7 @@ from django.contrib import admin, messages
 from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Cast, Coalesce, Concat
 from django.http import Http404
 from django.shortcuts import redirect
@@ -29,6 +29,7 @@ from accounts.admin import (
     NATIVE_WIDGETS,
     CoordinatedProgramFilter,
     CoordinatorPermissions,
+    FollowedProgramFilter,
     IdFilter,
     person_label,
 )
@@ -61,6 +62,7 @@ from .models import (
     Option,
     OptionalField,
     Organization,
+    OrganizationCoordinator,
     Program,
     Question,
     Role,
@@ -496,6 +498,29 @@ class FocusAreaAdmin(SharedByPrograms, admin.ModelAdmin):
     search_fields = ["code", "name_sv", "name_en", "name_da"]
 
 
+class OrganizationCoordinatorInline(CoordinatorPermissions, admin.TabularInline):
+    """Who coordinates one organisation's people; added by invitation (the field above, or
+    an import), removed here."""
+
+    model = OrganizationCoordinator
+    fields = ["organization", "coordinator", "created_at"]
+    readonly_fields = fields
+    extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("organization", "user")
+
+    @admin.display(description=_("coordinator"))
+    def coordinator(self, obj):
+        return person_label(obj.user)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return is_coordinator(request.user)
+
+
 class MilestoneInline(CoordinatorPermissions, admin.StackedInline):
     model = Milestone
     extra = 0
@@ -596,12 +621,29 @@ class ProgramAdminForm(forms.ModelForm):
         ),
     )
 
+    invite_organization = forms.ModelChoiceField(
+        label=_("Coordinates"),
+        queryset=Organization.objects.none(),
+        required=False,
+        empty_label=_("the whole program, with you"),
+        help_text=_(
+            "Or one of the participating organisations only: its coordinator sees and decides "
+            "that organisation's applications and follows its pairs, while the program's "
+            "settings, the matching and publishing stay with you."
+        ),
+    )
+
     adept_optional = optional_fields(_("Adepts may leave empty"))
     mentor_optional = optional_fields(_("Mentors may leave empty"))
 
     class Meta:
         model = Program
         fields = []  # the admin's fieldsets say which
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "invite_organization" in self.fields and self.instance.pk:
+            self.fields["invite_organization"].queryset = self.instance.organizations.all()
 
     def clean_status(self):
         status = self.cleaned_data["status"]
@@ -631,7 +673,7 @@ class ProgramAdmin(CoordinatorPermissions, admin.ModelAdmin):
     list_select_related = ["owner"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
-    inlines = [MilestoneInline, QuestionInline, EmailTextInline]
+    inlines = [OrganizationCoordinatorInline, MilestoneInline, QuestionInline, EmailTextInline]
     actions = ["send_due_notices"]
     fieldsets = [
         (
@@ -650,7 +692,14 @@ class ProgramAdmin(CoordinatorPermissions, admin.ModelAdmin):
         ),
         (
             _("Organisations and people"),
-            {"fields": ["owner", "organizations", "coordinators", "invite_coordinator"]},
+            {
+                "fields": [
+                    "owner",
+                    "organizations",
+                    "coordinators",
+                    ("invite_coordinator", "invite_organization"),
+                ]
+            },
         ),
         (
             _("Application window and dates"),
@@ -905,19 +954,26 @@ class ProgramAdmin(CoordinatorPermissions, admin.ModelAdmin):
             form.instance.coordinators.add(request.user)
         email = form.cleaned_data.get("invite_coordinator")
         if email:
+            organization = form.cleaned_data.get("invite_organization")
             try:
                 invited = services.coordinator_invite(
-                    program=form.instance, email=email, by=request.user
+                    program=form.instance, email=email, by=request.user, organization=organization
                 )
             except ServiceError as exc:
                 self.message_user(request, exc.message, messages.ERROR)
+                return
+            if organization is None:
+                done = _("%(person)s now coordinates this program and gets an e-mail about it.")
             else:
-                self.message_user(
-                    request,
-                    _("%(person)s now coordinates this program and gets an e-mail about it.")
-                    % {"person": person_label(invited)},
-                    messages.SUCCESS,
+                done = _(
+                    "%(person)s now coordinates %(organization)s in this program and gets an "
+                    "e-mail about it."
                 )
+            self.message_user(
+                request,
+                done % {"person": person_label(invited), "organization": organization},
+                messages.SUCCESS,
+            )
 
 
 # --------------------------------------------------------------------------------------------
@@ -931,8 +987,14 @@ class CoordinatedOrganizationFilter(IdFilter):
 
     def lookups(self, request, model_admin):
         programs = Program.objects.coordinated_by(request.user)
+        # An organisation's own coordinator filters by the organisations they coordinate.
         return list(
-            Organization.objects.filter(programs__in=programs).distinct().values_list("pk", "name")
+            Organization.objects.filter(
+                Q(programs__in=programs)
+                | Q(pk__in=request.user.organization_roles.values("organization"))
+            )
+            .distinct()
+            .values_list("pk", "name")
         )
 
     def queryset(self, request, queryset):
@@ -967,7 +1029,7 @@ class ApplicationAdmin(CoordinatorPermissions, admin.ModelAdmin):
         "submitted",
     ]
     list_filter = [
-        CoordinatedProgramFilter,
+        FollowedProgramFilter,
         "role",
         "status",
         CoordinatedOrganizationFilter,
@@ -988,7 +1050,7 @@ class ApplicationAdmin(CoordinatorPermissions, admin.ModelAdmin):
     fieldsets = [
         (
             None,
-            {"fields": ["program", "applicant_name", "applicant_email", "role", "status"]},
+            {"fields": ["program_shown", "applicant_name", "applicant_email", "role", "status"]},
         ),
         (
             _("Position"),
@@ -1036,12 +1098,23 @@ class ApplicationAdmin(CoordinatorPermissions, admin.ModelAdmin):
     ]
 
     def get_queryset(self, request):
+        led = Program.objects.coordinated_by(request.user).filter(pk=OuterRef("program_id"))
         return (
             Application.objects.for_coordinator(request.user)
+            .annotate(program_led=Exists(led))
             .with_eligibility()
             .select_related("applicant", "program", "organization", "unit__parent", "decided_by")
             .prefetch_related("answers__question", "answers__options")
         )
+
+    @admin.display(description=_("program"))
+    def program_shown(self, obj):
+        # A link to the program's settings for its lead coordinators; an organisation's own
+        # coordinator reads the name (the settings are not theirs).
+        if getattr(obj, "program_led", False):
+            url = reverse("admin:programs_program_change", args=[obj.program_id])
+            return format_html('<a href="{}">{}</a>', url, obj.program)
+        return obj.program.name
 
     @admin.display(description=_("answers"))
     def answer_list(self, obj):
@@ -1087,7 +1160,7 @@ class ApplicationAdmin(CoordinatorPermissions, admin.ModelAdmin):
 
     def changelist_view(self, request, extra_context=None):
         programs = (
-            Program.objects.coordinated_by(request.user)
+            Program.objects.followed_by(request.user)
             .exclude(status__in=[Program.Status.DRAFT, Program.Status.CLOSED])
             .annotate(
                 accepted_adepts=Count(

@@ -7,6 +7,7 @@ import datetime
 
 from allauth.account.forms import default_token_generator
 from allauth.account.utils import user_pk_to_url_str
+from allauth.mfa.models import Authenticator
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -149,10 +150,18 @@ def _milestone(notification, cache):
 def _coordinator_invitation(notification, cache):
     program = loaded(cache, notification, "program")
     user = notification.recipient
+    organization = notification.context.get("organization", "")
+    if organization:
+        # They coordinate one organisation's people: their page is the applications list.
+        admin_url = f"{reverse('admin:programs_application_changelist')}?program={program.pk}"
+    else:
+        admin_url = reverse("admin:programs_program_change", args=[program.pk])
     context = {
         "program": program,
+        "organization": organization,
         "has_password": user.has_usable_password(),
-        "admin_url": absolute(reverse("admin:programs_program_change", args=[program.pk])),
+        "has_second_factor": Authenticator.objects.filter(user=user).exists(),
+        "admin_url": absolute(admin_url),
     }
     if not context["has_password"]:
         # Made when the e-mail is sent, so the link's validity starts then.

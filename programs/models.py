@@ -171,6 +171,18 @@ class ProgramQuerySet(CoordinatorScopedQuerySet):
     program_path = ""
     coordinated_by = CoordinatorScopedQuerySet.for_coordinator
 
+    def followed_by(self, user):
+        """The programs a coordinator leads, plus those in which they coordinate one
+        organisation's people (the applications and pairs lists, not the settings)."""
+        if not is_coordinator(user):
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(
+            Q(pk__in=user.coordinated_programs.values("pk"))
+            | Q(pk__in=user.organization_roles.values("program"))
+        )
+
     def for_user(self, user):
         """What a user may open: public programs, plus drafts they coordinate."""
         if user.is_authenticated and user.is_active and user.is_superuser:
@@ -759,6 +771,9 @@ class Milestone(models.Model):
 
 
 class ApplicationQuerySet(CoordinatorScopedQuerySet):
+    # An organisation's own coordinator sees and decides its people's applications.
+    organization_paths = ("organization",)
+
     def for_user(self, user):
         """An applicant's own applications."""
         if not (user.is_authenticated and user.is_active):
@@ -1052,6 +1067,47 @@ class Application(models.Model):
             self.Status.WAITLISTED,
             self.Status.ACCEPTED,
         )
+
+
+class OrganizationCoordinator(models.Model):
+    """An organisation's own HR contact in a program run by several (seven universities,
+    forty agencies): they see and decide their organisation's applications and follow its
+    pairs. The program's coordinators lead: they see all of it and alone set the program up,
+    run the matching and publish."""
+
+    program = models.ForeignKey(
+        Program,
+        on_delete=models.CASCADE,
+        related_name="organization_coordinators",
+        verbose_name=_("program"),
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="+", verbose_name=_("organisation")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="organization_roles",
+        verbose_name=_("coordinator"),
+    )
+    created_at = models.DateTimeField(_("added"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("coordinator for one organisation")
+        verbose_name_plural = _("coordinators for one organisation")
+        ordering = ["organization__name", "user__email"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "organization", "user"],
+                name="one_role_per_organization",
+                violation_error_message=_(
+                    "They coordinate this organisation in the program already."
+                ),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} ({self.organization})"
 
 
 class MentorBankEntry(models.Model):

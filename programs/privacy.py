@@ -7,7 +7,14 @@ from django.db.models import Q
 from accounts.privacy import Holder, rows
 from mentorship.months import add_months
 
-from .models import Application, ApplicationAnswer, MentorBankEntry, Program, Unit
+from .models import (
+    Application,
+    ApplicationAnswer,
+    MentorBankEntry,
+    OrganizationCoordinator,
+    Program,
+    Unit,
+)
 
 # What an application says about its person, and its value once anonymised: the one list
 # that erasure and the retention sweep both empty (the data export gives the whole row).
@@ -96,11 +103,17 @@ HOLDER = Holder(
     export={
         "applications": _applications,
         "mentor_bank": lambda user: rows(MentorBankEntry.objects.filter(mentor=user)),
+        "organization_roles": lambda user: rows(OrganizationCoordinator.objects.filter(user=user)),
     },
     erase=_erase,
     age_out=_age_out,
     exported=frozenset(
-        {"programs.application", "programs.mentorbankentry", "programs.applicationanswer"}
+        {
+            "programs.application",
+            "programs.mentorbankentry",
+            "programs.applicationanswer",
+            "programs.organizationcoordinator",
+        }
     ),
     excluded={
         "programs.program": "Programs a coordinator runs; their content is public.",

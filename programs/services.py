@@ -35,6 +35,7 @@ from .models import (
     MentorBankEntry,
     Milestone,
     Option,
+    OrganizationCoordinator,
     Program,
     Question,
     Role,
@@ -903,35 +904,60 @@ def retention_apply(*, now: datetime.datetime | None = None) -> int:
 # --------------------------------------------------------------------------------------------
 
 
-def coordinator_invite(*, program: Program, email: str, by):
-    """Make a colleague a coordinator of the program: an existing account becomes staff, a
-    new one is made without a password. Either way they get one e-mail that says what comes
-    next (set a password, set up a second factor) with a link for the first step."""
+def coordinator_invite(*, program: Program, email: str, by, organization=None, name: str = ""):
+    """Make a colleague a coordinator of the program (or, with `organization`, of that
+    organisation's people in it): an existing account becomes staff, a new one is made without
+    a password. Either way they get one e-mail that says what comes next (set a password, set
+    up a second factor) with a link for the first step. Inviting someone who has the role
+    already changes nothing and sends nothing."""
     email = User.objects.normalize_email(email.strip())
+    if organization is not None and not program.organizations.filter(pk=organization.pk).exists():
+        raise ServiceError(
+            _("%(organization)s does not take part in the program.")
+            % {"organization": organization}
+        )
     with transaction.atomic():
         user = User.objects.filter(email__iexact=email).first()
         if user is not None and not user.is_active:
             raise ServiceError(_("That account is closed; ask an administrator."))
         if user is None:
             user = User.objects.create_user(
-                email=email, password=None, is_staff=True, language=by.language
+                email=email,
+                password=None,
+                is_staff=True,
+                language=by.language,
+                full_name=" ".join(name.split()),
             )
             # The link in the invitation goes to this address only: using it proves the
             # address, so there is no separate confirmation to wait for.
             EmailAddress.objects.create(user=user, email=email.lower(), verified=True, primary=True)
         elif not user.is_staff:
             User.objects.filter(pk=user.pk).update(is_staff=True)
-        program.coordinators.add(user)
+            user.is_staff = True
+        if organization is None:
+            if program.coordinators.filter(pk=user.pk).exists():
+                return user
+            program.coordinators.add(user)
+            detail, key, context = f"coordinator added: {user.pk}", f"coordinator:{program.pk}", {}
+        else:
+            _role, made = OrganizationCoordinator.objects.get_or_create(
+                program=program, organization=organization, user=user
+            )
+            if not made:
+                return user
+            detail = f"coordinator for organisation {organization.pk} added: {user.pk}"
+            key = f"coordinator:{program.pk}:{organization.pk}"
+            context = {"organization": organization.name}
         audit(
             actor=by, action=AuditEntry.Action.PROGRAM_CHANGED, program=program, obj=program,
-            detail=f"coordinator added: {user.pk}",
+            detail=detail,
         )  # fmt: skip
         notify(
             recipient=user,
             kind=Notification.Kind.COORDINATOR_INVITATION,
-            key=f"coordinator:{program.pk}",
+            key=key,
             program=program,
-            context={"program": program.pk},
+            context={"program": program.pk, **context},
         )
     return user
 
@@ -992,6 +1018,12 @@ def program_next_edition(*, program: Program, name: str, starts_on: datetime.dat
                 through(program_id=edition.pk, **{other: pk})
                 for pk in through.objects.filter(program=program).values_list(other, flat=True)
             )
+        OrganizationCoordinator.objects.bulk_create(
+            OrganizationCoordinator(program_id=edition.pk, organization_id=org, user_id=user)
+            for org, user in program.organization_coordinators.values_list(
+                "organization_id", "user_id"
+            )
+        )
         Milestone.objects.bulk_create(
             _copy(milestone, program_id=edition.pk, starts_at=_moved(milestone.starts_at, shift),
                   ends_at=milestone.ends_at and _moved(milestone.ends_at, shift))

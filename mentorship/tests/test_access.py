@@ -18,7 +18,7 @@ from evaluations.services import survey_create
 from matching.models import Match
 from matching.views import REVIEW_ACTIONS
 from meetings.models import CalendarFeed, Goal, Meeting
-from programs.models import Program, Role
+from programs.models import OrganizationCoordinator, Program, Role
 from programs.tests.factories import ApplicationFactory, MilestoneFactory, ProgramFactory
 
 pytestmark = pytest.mark.django_db
@@ -31,6 +31,9 @@ ROLES = [
     "adept",
     "other_user",
     "other_coordinator",
+    # Coordinates the organisation of "user" in the program: applications and pairs in the
+    # admin, none of the lead coordinators' pages below.
+    "organization_coordinator",
     "coordinator",
     "superuser",
 ]
@@ -260,6 +263,7 @@ def cast(db):
         "adept": UserFactory(),
         "other_user": UserFactory(),
         "other_coordinator": UserFactory(is_staff=True),
+        "organization_coordinator": UserFactory(is_staff=True),
         "coordinator": program_coordinator,
         "superuser": UserFactory(is_staff=True, is_superuser=True),
     }
@@ -272,6 +276,9 @@ def test_access(client, cast, case, role):
     program.coordinators.add(cast["coordinator"])
     ProgramFactory(slug="another-program").coordinators.add(cast["other_coordinator"])
     mentoring = ApplicationFactory(program=program, applicant=cast["user"], role=Role.MENTOR)
+    OrganizationCoordinator.objects.create(
+        program=program, organization=mentoring.organization, user=cast["organization_coordinator"]
+    )
     match = Match.objects.create(
         program=program,
         adept=ApplicationFactory(program=program, applicant=cast["adept"]),

@@ -117,6 +117,8 @@ def program_form_data(organization, **overrides):
         "questions-INITIAL_FORMS": 0,
         "email_texts-TOTAL_FORMS": 0,
         "email_texts-INITIAL_FORMS": 0,
+        "organization_coordinators-TOTAL_FORMS": 0,
+        "organization_coordinators-INITIAL_FORMS": 0,
     }
     data.update(overrides)
     return data

@@ -27,6 +27,7 @@ from programs.models import (
     Option,
     OptionalField,
     Organization,
+    OrganizationCoordinator,
     Program,
     Question,
     Role,
@@ -58,6 +59,8 @@ USERS = [
     ("admin@example.org", "Agnes Admin", True, True, "sv"),
     ("coordinator@example.org", "Karin Koordinator", True, False, "sv"),
     ("network-coordinator@example.org", "Nils Nätverk", True, False, "sv"),
+    # Coordinates Härnösands kommun's people in the network's program (seed 003).
+    ("hr@example.org", "Hanna HR", True, False, "da"),
     ("adept@example.org", "Anna Adept", False, False, "sv"),
     ("mentor@example.org", "Mats Mentor", False, False, "en"),
 ]
@@ -274,7 +277,17 @@ class Command(BaseCommand):
         return [Organization.objects.get_or_create(name=name)[0] for name in names]
 
     def program(
-        self, *, slug, defaults, owner, organizations, coordinators, areas, milestones, texts=()
+        self,
+        *,
+        slug,
+        defaults,
+        owner,
+        organizations,
+        coordinators,
+        areas,
+        milestones,
+        texts=(),
+        roles=(),
     ):
         program, created = Program.objects.get_or_create(
             slug=slug, defaults={**defaults, "owner": owner}
@@ -288,6 +301,10 @@ class Command(BaseCommand):
                 Milestone(program=program, **milestone) for milestone in milestones
             )
             EmailText.objects.bulk_create(EmailText(program=program, **text) for text in texts)
+            OrganizationCoordinator.objects.bulk_create(
+                OrganizationCoordinator(program=program, organization=org, user=user)
+                for org, user in roles
+            )
         return program, created
 
     def school_leaders(self, today, areas, users):
@@ -507,6 +524,7 @@ class Command(BaseCommand):
             owner=network[0],
             organizations=network[1:],
             coordinators=[users["network-coordinator"]],
+            roles=[(network[2], users["hr"])],
             areas=[
                 areas[c]
                 for c in (
