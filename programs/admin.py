@@ -46,10 +46,14 @@ from notifications.services import kick_delivery
 from . import services
 from .exports import applications_export
 from .imports import (
+    apply_coordinators,
     apply_units,
     changeable_organizations,
+    plan_coordinators,
     plan_units,
+    sign_coordinator_rows,
     sign_rows,
+    unsign_coordinator_rows,
     unsign_rows,
 )
 from .models import (
@@ -201,6 +205,19 @@ class UnitImportForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organization"].queryset = changeable_organizations(user)
+
+
+class CoordinatorImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_(
+            "A .csv or .xlsx file with the columns e-mail, name and organisation: the "
+            "organisation whose people they coordinate, as the program names it, or empty for "
+            "a coordinator of the whole program. A first row with these headings is "
+            "recognised in Swedish, Danish and English."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+    )
 
 
 class NextEditionForm(forms.Form):
@@ -788,6 +805,11 @@ class ProgramAdmin(CoordinatorPermissions, admin.ModelAdmin):
                 self.admin_site.admin_view(self.invite_view),
                 name="programs_program_invite",
             ),
+            path(
+                "<path:object_id>/coordinators/",
+                self.admin_site.admin_view(self.coordinators_import_view),
+                name="programs_program_coordinators",
+            ),
             *super().get_urls(),
         ]
 
@@ -826,6 +848,59 @@ class ProgramAdmin(CoordinatorPermissions, admin.ModelAdmin):
             return redirect("admin:programs_program_change", program.pk)
         title = _("Invite to apply to %(program)s") % {"program": program.name}
         return self._step_page(request, program, form, title, "invite", is_open=program.is_open())
+
+    def coordinators_import_view(self, request, object_id):
+        """A network's coordinators from a spreadsheet: upload, preview, invite. Nothing is
+        saved and no one is e-mailed until the coordinator has seen the preview."""
+        program = self._coordinated(request, object_id)
+        title = _("Import coordinators of %(program)s") % {"program": program.name}
+        here = reverse("admin:programs_program_coordinators", args=[program.pk])
+        if request.method == "POST" and "token" in request.POST:
+            try:
+                rows = unsign_coordinator_rows(request.POST["token"], program)
+            except signing.BadSignature:
+                self.message_user(
+                    request,
+                    _("The preview is more than an hour old or was changed: upload the file "
+                      "again."),
+                    messages.ERROR,
+                )  # fmt: skip
+                return redirect(here)
+            try:
+                invited = apply_coordinators(
+                    plan_coordinators(rows, program=program), program=program, by=request.user
+                )
+            except ServiceError as exc:
+                self.message_user(request, exc.message, messages.ERROR)
+                return redirect(here)
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d coordinator invited; each gets one e-mail with the steps.",
+                    "%(count)d coordinators invited; each gets one e-mail with the steps.",
+                    invited,
+                )
+                % {"count": invited},
+                messages.SUCCESS,
+            )
+            return redirect("admin:programs_program_change", program.pk)
+        form = CoordinatorImportForm(
+            request.POST or None, request.FILES or None
+        ) if request.method == "POST" else CoordinatorImportForm()  # fmt: skip
+        extra = {}
+        if form.is_valid():
+            try:
+                rows = read_rows(form.cleaned_data["file"])
+            except UnreadableSheet as exc:
+                form.add_error("file", str(exc))
+            else:
+                plan = plan_coordinators(rows, program=program)
+                if plan.rows:
+                    extra = {"plan": plan, "token": sign_coordinator_rows(rows, program)}
+                    title = _("Import coordinators: preview")
+                else:
+                    form.add_error("file", _("The file has no rows to import."))
+        return self._step_page(request, program, form, title, "coordinators", **extra)
 
     def next_edition_view(self, request, object_id):
         """The next edition in one step: a name and a start date, the rest is copied."""

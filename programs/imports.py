@@ -10,16 +10,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.models import User
 from audit.models import AuditEntry
 from audit.services import audit
 from mentorship.errors import ServiceError
 
-from .models import Organization, Program, Unit
+from . import services
+from .models import Organization, OrganizationCoordinator, Program, Unit
 
 SALT = "programs.imports.units"
 # How long a preview can be carried out after it was shown.
@@ -254,3 +259,164 @@ def unsign_rows(token: str) -> tuple[list[list[str]], int | None]:
     """The rows a preview was made from; signing.BadSignature if tampered or too old."""
     data = signing.loads(token, salt=SALT, max_age=PREVIEW_SECONDS)
     return data["rows"], data["organization"]
+
+
+# --------------------------------------------------------------------------------------------
+# Coordinators: a network's HR contacts, one row each
+# --------------------------------------------------------------------------------------------
+
+COORDINATOR_SALT = "programs.imports.coordinators"
+
+COORDINATOR_HEADINGS = {
+    "email": {"e-mail", "email", "e-post", "epost", "e-postadress", "e-mailadresse", "mail",
+              "e-mail address", "adress", "adresse"},
+    "name": {"name", "namn", "navn", "full name", "fullständigt namn", "fulde navn"},
+    "organization": HEADINGS["organization"] | {"organisation (empty: the whole program)"},
+}  # fmt: skip
+
+COORDINATOR_ACTIONS = {
+    "new": gettext_lazy("invited, with a new account"),
+    "existing": gettext_lazy("invited, with their account"),
+    "unchanged": gettext_lazy("coordinates already"),
+    "error": gettext_lazy("not imported"),
+}
+
+
+@dataclass
+class CoordinatorRow:
+    line: int
+    email: str
+    name: str
+    organization: str
+    action: str = ""
+    message: str = ""
+    organization_id: int | None = None
+
+    @property
+    def action_label(self) -> str:
+        return str(COORDINATOR_ACTIONS[self.action])
+
+
+@dataclass
+class CoordinatorPlan:
+    rows: list[CoordinatorRow] = field(default_factory=list)
+
+    def count(self, *actions) -> int:
+        return sum(row.action in actions for row in self.rows)
+
+    @property
+    def changes(self) -> int:
+        return self.count("new", "existing")
+
+    @property
+    def errors(self) -> int:
+        return self.count("error")
+
+
+def plan_coordinators(rows: list[list[str]], *, program: Program) -> CoordinatorPlan:
+    """What importing these rows into the program's coordinators would do: each row an
+    e-mail address, a name and, for a coordinator of one organisation, its name (empty: they
+    lead the whole program with its coordinators). A few queries whatever the file's length."""
+    plan = CoordinatorPlan()
+    if not rows:
+        return plan
+    found: dict[str, int] = {}
+    for index, cell in enumerate(rows[0]):
+        for name, words in COORDINATOR_HEADINGS.items():
+            if _key(cell) in words and name not in found:
+                found[name] = index
+    has_heading = "email" in found
+    columns = found if has_heading else {"email": 0, "name": 1, "organization": 2}
+    first_line = 2 if has_heading else 1
+
+    def cell(row, name):
+        index = columns.get(name)
+        return " ".join(row[index].split()) if index is not None and index < len(row) else ""
+
+    parsed = [
+        CoordinatorRow(first_line + offset, cell(row, "email"), cell(row, "name"),
+                       cell(row, "organization"))
+        for offset, row in enumerate(rows[1:] if has_heading else rows)
+        if any(value.strip() for value in row)
+    ]  # fmt: skip
+    organizations = {}
+    for organization in program.organizations.all():
+        organizations[_key(organization.name)] = organization
+        if organization.short_name:
+            organizations.setdefault(_key(organization.short_name), organization)
+    accounts = {
+        user.email.lower(): user
+        for user in User.objects.alias(address=Lower("email")).filter(
+            address__in={row.email.lower() for row in parsed}
+        )
+    }
+    known = {
+        "leads": set(program.coordinators.values_list("pk", flat=True)),
+        "roles": set(
+            OrganizationCoordinator.objects.filter(program=program).values_list(
+                "user_id", "organization_id"
+            )
+        ),
+        "seen": set(),
+    }
+    for row in parsed:
+        organization = organizations.get(_key(row.organization)) if row.organization else None
+        if organization:
+            row.organization, row.organization_id = organization.name, organization.pk
+        row.action, row.message = _coordinator_decision(
+            row, organization, accounts.get(row.email.lower()), known
+        )
+        known["seen"].add((row.email.lower(), row.organization_id))
+        plan.rows.append(row)
+    return plan
+
+
+def _coordinator_decision(row, organization, user, known) -> tuple[str, str]:
+    """What importing one coordinator's row does, and why where it needs saying."""
+    try:
+        validate_email(row.email)
+    except ValidationError:
+        if not row.email:
+            return "error", _("The row has no e-mail address.")
+        return "error", _("%(email)s is not an e-mail address.") % {"email": row.email}
+    if row.organization and organization is None:
+        return "error", _("%(organization)s does not take part in the program.") % {
+            "organization": row.organization
+        }
+    if user is not None and not user.is_active:
+        return "error", _("That account is closed; ask an administrator.")
+    if (row.email.lower(), row.organization_id) in known["seen"]:
+        return "unchanged", _("The file names this person twice.")
+    if user is None:
+        return "new", ""
+    if organization is None and user.pk in known["leads"]:
+        return "unchanged", ""
+    if organization is not None and (user.pk, organization.pk) in known["roles"]:
+        return "unchanged", ""
+    return "existing", ""
+
+
+def apply_coordinators(plan: CoordinatorPlan, *, program: Program, by) -> int:
+    """Invite every row the plan says to, each with one e-mail; returns how many."""
+    todo = [row for row in plan.rows if row.action in ("new", "existing")]
+    organizations = Organization.objects.in_bulk({row.organization_id for row in todo} - {None})
+    return services.coordinators_invite(
+        program=program,
+        people=[(row.email, row.name, organizations.get(row.organization_id)) for row in todo],
+        by=by,
+    )
+
+
+def sign_coordinator_rows(rows: list[list[str]], program: Program) -> str:
+    return signing.dumps(
+        {"rows": rows, "program": program.pk}, salt=COORDINATOR_SALT, compress=True
+    )
+
+
+def unsign_coordinator_rows(token: str, program: Program) -> list[list[str]]:
+    """The rows a preview of this program's import was made from; signing.BadSignature if
+    tampered, too old or made for another program."""
+    data = signing.loads(token, salt=COORDINATOR_SALT, max_age=PREVIEW_SECONDS)
+    if data["program"] != program.pk:
+        raise signing.BadSignature("another program")
+    return data["rows"]

@@ -10,6 +10,7 @@ from allauth.account.models import EmailAddress
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import slugify
@@ -905,61 +906,116 @@ def retention_apply(*, now: datetime.datetime | None = None) -> int:
 
 
 def coordinator_invite(*, program: Program, email: str, by, organization=None, name: str = ""):
-    """Make a colleague a coordinator of the program (or, with `organization`, of that
-    organisation's people in it): an existing account becomes staff, a new one is made without
-    a password. Either way they get one e-mail that says what comes next (set a password, set
-    up a second factor) with a link for the first step. Inviting someone who has the role
-    already changes nothing and sends nothing."""
-    email = User.objects.normalize_email(email.strip())
-    if organization is not None and not program.organizations.filter(pk=organization.pk).exists():
-        raise ServiceError(
-            _("%(organization)s does not take part in the program.")
-            % {"organization": organization}
-        )
+    """Make a colleague a coordinator of the program, or with `organization` of that
+    organisation's people in it (coordinators_invite, for one person). Returns their account."""
+    coordinators_invite(program=program, people=[(email, name, organization)], by=by)
+    return User.objects.get(email__iexact=User.objects.normalize_email(email.strip()))
+
+
+def coordinators_invite(*, program: Program, people, by) -> int:
+    """Make colleagues coordinators of the program: `people` are (e-mail, name, organisation
+    or None) for a coordinator of one organisation's people or of the whole program. An
+    existing account becomes staff, a new one is made without a password. Each person given a
+    role gets one e-mail that says what comes next (set a password, set up a second factor)
+    with a link for the first step; someone who has the role already is left alone. A few
+    statements whatever the number of people. Returns how many roles were given."""
+    wanted = [
+        (User.objects.normalize_email(email.strip()), " ".join(name.split()), organization)
+        for email, name, organization in people
+    ]
+    taking_part = set(program.organizations.values_list("pk", flat=True))
+    for _email, _name, organization in wanted:
+        if organization is not None and organization.pk not in taking_part:
+            raise ServiceError(
+                _("%(organization)s does not take part in the program.")
+                % {"organization": organization}
+            )
     with transaction.atomic():
-        user = User.objects.filter(email__iexact=email).first()
-        if user is not None and not user.is_active:
-            raise ServiceError(_("That account is closed; ask an administrator."))
-        if user is None:
-            user = User.objects.create_user(
-                email=email,
-                password=None,
-                is_staff=True,
-                language=by.language,
-                full_name=" ".join(name.split()),
+        users = _accounts_for(wanted, by)
+        leads = set(program.coordinators.values_list("pk", flat=True))
+        roles = set(
+            OrganizationCoordinator.objects.filter(program=program).values_list(
+                "user_id", "organization_id"
             )
-            # The link in the invitation goes to this address only: using it proves the
-            # address, so there is no separate confirmation to wait for.
-            EmailAddress.objects.create(user=user, email=email.lower(), verified=True, primary=True)
-        elif not user.is_staff:
-            User.objects.filter(pk=user.pk).update(is_staff=True)
-            user.is_staff = True
-        if organization is None:
-            if program.coordinators.filter(pk=user.pk).exists():
-                return user
-            program.coordinators.add(user)
-            detail, key, context = f"coordinator added: {user.pk}", f"coordinator:{program.pk}", {}
-        else:
-            _role, made = OrganizationCoordinator.objects.get_or_create(
-                program=program, organization=organization, user=user
-            )
-            if not made:
-                return user
-            detail = f"coordinator for organisation {organization.pk} added: {user.pk}"
-            key = f"coordinator:{program.pk}:{organization.pk}"
-            context = {"organization": organization.name}
-        audit(
-            actor=by, action=AuditEntry.Action.PROGRAM_CHANGED, program=program, obj=program,
-            detail=detail,
-        )  # fmt: skip
-        notify(
-            recipient=user,
-            kind=Notification.Kind.COORDINATOR_INVITATION,
-            key=key,
-            program=program,
-            context={"program": program.pk, **context},
         )
-    return user
+        added = []
+        for email, _name, organization in wanted:
+            user = users[email.lower()]
+            if organization is None and user.pk not in leads:
+                leads.add(user.pk)
+                added.append((user, None))
+            elif organization is not None and (user.pk, organization.pk) not in roles:
+                roles.add((user.pk, organization.pk))
+                added.append((user, organization))
+        program.coordinators.add(*[user for user, organization in added if organization is None])
+        OrganizationCoordinator.objects.bulk_create(
+            [
+                OrganizationCoordinator(program=program, organization=organization, user=user)
+                for user, organization in added
+                if organization is not None
+            ],
+            ignore_conflicts=True,
+        )
+        audit_many(
+            actor=by,
+            action=AuditEntry.Action.PROGRAM_CHANGED,
+            entries=[
+                (program, program, _role_added(user, organization)) for user, organization in added
+            ],
+        )
+        notify_many(
+            [
+                Notification(
+                    recipient=user,
+                    kind=Notification.Kind.COORDINATOR_INVITATION,
+                    key=f"coordinator:{program.pk}"
+                    + (f":{organization.pk}" if organization else ""),
+                    program=program,
+                    context={"program": program.pk}
+                    | ({"organization": organization.name} if organization else {}),
+                )
+                for user, organization in added
+            ]
+        )
+    return len(added)
+
+
+def _role_added(user, organization) -> str:
+    if organization is None:
+        return f"coordinator added: {user.pk}"
+    return f"coordinator for organisation {organization.pk} added: {user.pk}"
+
+
+def _accounts_for(wanted, by) -> dict:
+    """The staff accounts of these addresses, by lower-case address: existing ones made staff,
+    missing ones made without a password (and with the address verified: the invitation's
+    link goes to it, so using the link proves it)."""
+    addresses = {email.lower() for email, _name, _organization in wanted}
+    users = {
+        user.email.lower(): user
+        for user in User.objects.alias(address=Lower("email")).filter(address__in=addresses)
+    }
+    closed = sorted(user.email for user in users.values() if not user.is_active)
+    if closed:
+        raise ServiceError(
+            _("The account of %(email)s is closed; ask an administrator.")
+            % {"email": ", ".join(closed)}
+        )
+    made = {}
+    for email, name, _organization in wanted:
+        if email.lower() not in users and email.lower() not in made:
+            user = User(email=email, full_name=name, is_staff=True, language=by.language)
+            user.set_unusable_password()
+            made[email.lower()] = user
+    User.objects.bulk_create(made.values())
+    EmailAddress.objects.bulk_create(
+        EmailAddress(user=user, email=address, verified=True, primary=True)
+        for address, user in made.items()
+    )
+    User.objects.filter(pk__in=[u.pk for u in users.values() if not u.is_staff]).update(
+        is_staff=True
+    )
+    return users | made
 
 
 def units_merge(*, keep: Unit, units, by) -> int:
