@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mentorship.widgets import DateInput, DateTimeLocalInput
 
-from .models import User, is_coordinator
+from .models import User, coordinates_organizations_only, is_coordinator
 
 # The coordinators' admin, shared by every app's admin pages. Coordinators are staff who are
 # not superusers; they need no Django model permissions: what they may see is the programs they
@@ -44,19 +44,28 @@ class AccessibleWidgets:
 
 
 class CoordinatorPermissions(AccessibleWidgets, OutOfScopeIs404):
-    """Any coordinator may use these screens; deleting is for superusers."""
+    """Any coordinator may use these screens; deleting is for superusers. A coordinator of
+    one organisation's people who leads no program has only the lists that say
+    `organization_scoped` (their querysets show them their people)."""
+
+    organization_scoped = False
+
+    def _may_use(self, request) -> bool:
+        return is_coordinator(request.user) and (
+            self.organization_scoped or not coordinates_organizations_only(request.user)
+        )
 
     def has_module_permission(self, request):
-        return is_coordinator(request.user)
+        return self._may_use(request)
 
     def has_view_permission(self, request, obj=None):
-        return is_coordinator(request.user)
+        return self._may_use(request)
 
     def has_add_permission(self, request, *args):
-        return is_coordinator(request.user)
+        return self._may_use(request)
 
     def has_change_permission(self, request, obj=None):
-        return is_coordinator(request.user)
+        return self._may_use(request)
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_superuser

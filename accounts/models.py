@@ -15,6 +15,19 @@ def is_coordinator(user) -> bool:
     return user.is_authenticated and user.is_active and user.is_staff
 
 
+def coordinates_organizations_only(user) -> bool:
+    """An organisation's own coordinator who leads no program: their admin is the lists of
+    their organisation's people (applications, pairs), not the program's settings. Asked once
+    per request (the answer is kept on the user object)."""
+    if not is_coordinator(user) or user.is_superuser:
+        return False
+    known = getattr(user, "_organizations_only", None)
+    if known is None:
+        known = user.organization_roles.exists() and not user.coordinated_programs.exists()
+        user._organizations_only = known
+    return known
+
+
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from accounts.admin import CoordinatedProgramFilter, OutOfScopeIs404
+from accounts.models import coordinates_organizations_only, is_coordinator
 
 from .models import AuditEntry
 
@@ -25,11 +26,12 @@ class AuditEntryAdmin(OutOfScopeIs404, admin.ModelAdmin):
     def get_queryset(self, request):
         return AuditEntry.objects.for_coordinator(request.user).select_related("actor", "program")
 
+    # The trail is the lead coordinators': an organisation's own coordinator has none.
     def has_module_permission(self, request):
-        return request.user.is_active and request.user.is_staff
+        return is_coordinator(request.user) and not coordinates_organizations_only(request.user)
 
     def has_view_permission(self, request, obj=None):
-        return request.user.is_active and request.user.is_staff
+        return self.has_module_permission(request)
 
     def has_add_permission(self, request):
         return False

@@ -18,6 +18,7 @@ class ReadOnly(CoordinatorPermissions):
 
 @admin.register(Match)
 class MatchAdmin(ReadOnly, admin.ModelAdmin):
+    organization_scoped = True
     list_display = [
         "adept_name",
         "mentor_name",
@@ -60,6 +61,7 @@ class MatchingRunAdmin(ReadOnly, admin.ModelAdmin):
 
 @admin.register(RematchRequest)
 class RematchRequestAdmin(ReadOnly, admin.ModelAdmin):
+    organization_scoped = True
     list_display = ["requested_by", "match", "created_at", "handled_at"]
 
     def get_queryset(self, request):

@@ -515,7 +515,7 @@ class FocusAreaAdmin(SharedByPrograms, admin.ModelAdmin):
     search_fields = ["code", "name_sv", "name_en", "name_da"]
 
 
-class OrganizationCoordinatorInline(CoordinatorPermissions, admin.TabularInline):
+class OrganizationCoordinatorInline(CoordinatorPermissions, admin.StackedInline):
     """Who coordinates one organisation's people; added by invitation (the field above, or
     an import), removed here."""
 
@@ -1093,6 +1093,7 @@ class EligibilityFilter(admin.SimpleListFilter):
 
 @admin.register(Application)
 class ApplicationAdmin(CoordinatorPermissions, admin.ModelAdmin):
+    organization_scoped = True
     list_display = [
         "person",
         "role",

@@ -23,6 +23,7 @@ from programs.models import (
     MentorBankEntry,
     Milestone,
     Option,
+    OrganizationCoordinator,
     Program,
     Question,
     Role,
@@ -70,6 +71,13 @@ def build_world() -> dict:
         text_sv="Vi bjuder in mentorbanken till en dag om ledarskap.\nAnmäl dig senast 1 april.",
         link="https://example.org/skolledardagen",
     )  # fmt: skip
+    # The owner's HR contact coordinates its own people in the program.
+    organization_coordinator = UserFactory(
+        email="hr@example.org", full_name="Hanna HR", is_staff=True
+    )
+    OrganizationCoordinator.objects.create(
+        program=running, organization=running.owner, user=organization_coordinator
+    )
     # The program's own paragraphs, in Swedish only: marked as such in other languages' mail.
     for kind, text in (
         (EmailText.Kind.INTRODUCTION, "Mentorn bokar första mötet. Ta med årets mål."),
@@ -159,6 +167,11 @@ def build_world() -> dict:
             ("rematch_requested", {"match": match.pk, "by": adept.pk}),
             ("coordinator_invitation", {"program": running.pk}),
         ]
+    ] + [
+        Notification(
+            recipient=organization_coordinator, program=running, kind="coordinator_invitation",
+            key="organization", context={"program": running.pk, "organization": running.owner.name},
+        )
     ]  # fmt: skip
     return {
         "coordinator": coordinator,
@@ -252,6 +265,7 @@ def admin_pages(world) -> list[tuple[str, str]]:
         reverse("admin:programs_question_change", args=[world["question"].pk]),
         reverse("admin:programs_program_next_edition", args=[running.pk]),
         reverse("admin:programs_program_invite", args=[open_program.pk]),
+        reverse("admin:programs_program_coordinators", args=[running.pk]),
         reverse("admin:programs_mentorbankentry_changelist"),
         reverse("admin:programs_bankoffer_add"),
         reverse("admin:matching_match_changelist"),
@@ -289,6 +303,8 @@ def states(world) -> list[tuple[str, str, str]]:
         (COORDINATOR, reverse("admin:programs_program_change", args=[world["running"].pk]),
          "input[name=_save]"),
         (COORDINATOR, reverse("admin:programs_unit_import"), "#content form [type=submit]"),
+        (COORDINATOR, reverse("admin:programs_program_coordinators", args=[world["running"].pk]),
+         "#content form [type=submit]"),
         (COORDINATOR, reverse("admin:programs_program_next_edition", args=[world["running"].pk]),
          "#content form [type=submit]"),
     ]  # fmt: skip

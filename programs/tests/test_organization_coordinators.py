@@ -264,3 +264,22 @@ def test_the_list_takes_the_same_queries_for_a_few_or_many(
     with django_assert_max_num_queries(len(few.captured_queries)):
         page = client.get(url)
     assert page.content.decode().count("/change/") >= 16
+
+
+def test_their_administration_is_the_lists_of_their_people(client, network):
+    client.force_login(network["hr"])
+    index = client.get(reverse("admin:index")).content.decode()
+    for listed in ("programs/application/", "matching/match/", "meetings/pairactivity/"):
+        assert f"/admin/{listed}" in index
+    for lead_only in (
+        "programs/program/",
+        "programs/unit/",
+        "audit/auditentry/",
+        "evaluations/survey/",
+        "notifications/notification/",
+    ):
+        assert f"/admin/{lead_only}" not in index
+        assert client.get(f"/admin/{lead_only}").status_code == 403
+    # Leading a program as well, they have the whole administration again.
+    ProgramFactory(slug="eget").coordinators.add(network["hr"])
+    assert "/admin/programs/program/" in client.get(reverse("admin:index")).content.decode()
