@@ -8,6 +8,7 @@ what the database allows at that moment, never a stale preview.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from django.core import signing
 from django.core.exceptions import ValidationError
@@ -63,19 +64,27 @@ class UnitRow:
 
 
 @dataclass
-class UnitPlan:
-    rows: list[UnitRow] = field(default_factory=list)
+class Plan:
+    """What an import would do, row by row; `changing` names the actions that change
+    something."""
+
+    rows: list = field(default_factory=list)
+    changing: ClassVar[tuple[str, ...]] = ()
 
     def count(self, *actions) -> int:
         return sum(row.action in actions for row in self.rows)
 
     @property
     def changes(self) -> int:
-        return self.count("new", "new_organization", "parent")
+        return self.count(*self.changing)
 
     @property
     def errors(self) -> int:
         return self.count("error")
+
+
+class UnitPlan(Plan):
+    changing = ("new", "new_organization", "parent")
 
 
 def _key(text: str) -> str:
@@ -192,7 +201,7 @@ def _decide(row, org, allowed, existing, in_file, seen) -> tuple[str, str]:
 def apply_units(plan: UnitPlan, *, user) -> int:
     """Carry out a plan's changes in a few statements whatever the file's length; rows in
     error are left out. Returns how many units were added or moved."""
-    todo = [row for row in plan.rows if row.action in ("new", "new_organization", "parent")]
+    todo = [row for row in plan.rows if row.action in plan.changing]
     if not todo:
         return 0
     names = {_key(row.organization): row.organization for row in todo}
@@ -297,20 +306,8 @@ class CoordinatorRow:
         return str(COORDINATOR_ACTIONS[self.action])
 
 
-@dataclass
-class CoordinatorPlan:
-    rows: list[CoordinatorRow] = field(default_factory=list)
-
-    def count(self, *actions) -> int:
-        return sum(row.action in actions for row in self.rows)
-
-    @property
-    def changes(self) -> int:
-        return self.count("new", "existing")
-
-    @property
-    def errors(self) -> int:
-        return self.count("error")
+class CoordinatorPlan(Plan):
+    changing = ("new", "existing")
 
 
 def plan_coordinators(rows: list[list[str]], *, program: Program) -> CoordinatorPlan:
@@ -398,7 +395,7 @@ def _coordinator_decision(row, organization, user, known) -> tuple[str, str]:
 
 def apply_coordinators(plan: CoordinatorPlan, *, program: Program, by) -> int:
     """Invite every row the plan says to, each with one e-mail; returns how many."""
-    todo = [row for row in plan.rows if row.action in ("new", "existing")]
+    todo = [row for row in plan.rows if row.action in plan.changing]
     organizations = Organization.objects.in_bulk({row.organization_id for row in todo} - {None})
     return services.coordinators_invite(
         program=program,
