@@ -10,6 +10,8 @@ import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from accounts.models import User
@@ -195,3 +197,47 @@ def test_the_preview_takes_the_same_queries_for_a_few_rows_or_many(
     with django_assert_max_num_queries(len(counted.captured_queries)):
         response = client.post(url(network["program"]), {"file": csv_file(many)})
     assert len(response.context["plan"].rows) == 60
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    token=st.one_of(st.none(), st.text(max_size=60)),
+    content=st.binary(max_size=300),
+    name=st.sampled_from(["a.csv", "a.xlsx", "a.txt", "a", "a.CSV"]),
+)
+def test_bad_input_to_the_import_is_a_message_never_a_500(
+    client, coordinator, network, token, content, name
+):
+    client.force_login(coordinator)
+    body = {"file": SimpleUploadedFile(name, content)}
+    if token is not None:
+        body = {"token": token}
+    response = client.post(url(network["program"]), body)
+    assert response.status_code in (200, 302)
+    assert not OrganizationCoordinator.objects.exists()
+
+
+@pytest.mark.parametrize("bad", ["abc", "-1", "99999999999", "1e309", ""])
+def test_a_tampered_organisation_on_the_program_form_is_a_form_error(
+    client, coordinator, network, bad
+):
+    from programs.tests.test_admin import program_form_data
+
+    program = network["program"]
+    client.force_login(coordinator)
+    data = program_form_data(
+        network["town"], name=program.name, slug=program.slug, status="open",
+        organizations=[network["town"].pk, network["agency"].pk],
+        invite_coordinator="ny@example.org", invite_organization=bad,
+        **{"milestones-TOTAL_FORMS": 0},
+    )  # fmt: skip
+    response = client.post(reverse("admin:programs_program_change", args=[program.pk]), data)
+    assert response.status_code in (200, 302)
+    if bad:
+        assert response.status_code == 200
+        assert "invite_organization" in response.context["adminform"].form.errors
+    assert not OrganizationCoordinator.objects.exists()
