@@ -25,6 +25,7 @@ class AuditEntry(models.Model):
         UNITS_CHANGED = "units_changed", _("Units changed")
         INVITATIONS_SENT = "invitations_sent", _("Invitations to apply sent")
         BANK_OFFER_SENT = "bank_offer_sent", _("Offer sent to the mentor bank")
+        BANK_CHANGED = "bank_changed", _("Mentor bank changed")
 
     created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(

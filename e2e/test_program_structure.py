@@ -18,13 +18,17 @@ from notifications.services import notifications_deliver
 from programs.models import (
     Application,
     ApplicationAnswer,
-    MentorBankEntry,
     Option,
     Program,
     Question,
     Role,
 )
-from programs.tests.factories import ApplicationFactory, MilestoneFactory, ProgramFactory
+from programs.tests.factories import (
+    ApplicationFactory,
+    MentorBankEntryFactory,
+    MilestoneFactory,
+    ProgramFactory,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -93,7 +97,7 @@ def test_the_union_makes_next_years_edition_from_this_years(page, assert_accessi
     )
     banked = ApplicationFactory(program=program, role=Role.MENTOR, status="banked",
                                 job_title="Skolchef")  # fmt: skip
-    MentorBankEntry.objects.create(mentor=banked.applicant, application=banked)
+    MentorBankEntryFactory(mentor=banked.applicant, application=banked)
 
     log_in(page, coordinator.email, current_code)
     choose_language(page, "English")

@@ -103,12 +103,16 @@ def read_rows(upload) -> list[list[str]]:
     return rows
 
 
+_CONTROLS = dict.fromkeys([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+
+
 def _text(value) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return " ".join(str(value).split())
+    # Control characters (a NUL above all, which PostgreSQL refuses) are no one's text.
+    return " ".join(str(value).translate(_CONTROLS).split())
 
 
 def _csv_rows(content: bytes) -> list[list[str]]:

@@ -18,7 +18,7 @@ from notifications.emails import absolute, loaded
 from notifications.registry import register_email, register_loader
 
 from .models import Application, BankOffer, Milestone, Program, program_paragraph
-from .services import unmet_rules
+from .services import bank_leave_token, unmet_rules
 
 
 def _applications(ids):
@@ -30,7 +30,7 @@ def _applications(ids):
 
 
 def _programs(ids):
-    return Program.objects.prefetch_related("email_texts").in_bulk(ids)
+    return Program.objects.select_related("owner").prefetch_related("email_texts").in_bulk(ids)
 
 
 def _milestones(ids):
@@ -50,18 +50,54 @@ def _application(notification, cache):
     }
 
 
+def _leave_url(notification, program) -> str:
+    """The link out of the bank of the program's organisation, which works without logging
+    in."""
+    token = bank_leave_token(mentor_id=notification.recipient_id, owner_id=program.owner_id)
+    return absolute(reverse("programs:mentor_bank_leave", kwargs={"token": token}))
+
+
+def _password_url(user) -> str:
+    """A link to choose a first password (made when the e-mail is sent, so that its validity
+    starts then)."""
+    key = default_token_generator.make_token(user)
+    path = reverse(
+        "account_reset_password_from_key",
+        kwargs={"uidb36": user_pk_to_url_str(user), "key": key},
+    )
+    return absolute(path)
+
+
 def _bank_invitation(notification, cache):
     program = loaded(cache, notification, "program")
     apply = reverse("programs:apply", kwargs={"slug": program.slug, "role": "mentor"})
+    user = notification.recipient
     return {
         "program": program,
         "url": absolute(f"{apply}?from_bank=1"),
-        "bank_url": absolute(reverse("programs:mentor_bank")),
+        # A mentor the coordinators added has no earlier application to fill the form in
+        # from, and an account without a password until they choose one.
+        "prefilled": bool(notification.context.get("application")),
+        "password_url": "" if user.has_usable_password() else _password_url(user),
+        "bank_url": _leave_url(notification, program),
+    }
+
+
+def _bank_added(notification, cache):
+    """The notice to a mentor the coordinators put in their bank from their own list: who
+    holds their name and address, why, and the way out (the information owed to a person
+    whose data did not come from them)."""
+    program = loaded(cache, notification, "program")
+    return {
+        "program": program,
+        "owner": program.owner,
+        "bank_url": _leave_url(notification, program),
+        "privacy_url": absolute(reverse("programs:privacy", kwargs={"slug": program.slug})),
     }
 
 
 def _offers(ids):
-    return BankOffer.objects.select_related("program").in_bulk(ids)
+    return BankOffer.objects.select_related("program__owner").in_bulk(ids)
 
 
 def _bank_offer(notification, cache):
@@ -74,7 +110,7 @@ def _bank_offer(notification, cache):
         "title_lang": language_of(offer, "title"),
         "text": in_language(offer, "text"),
         "text_lang": language_of(offer, "text"),
-        "bank_url": absolute(reverse("programs:mentor_bank")),
+        "bank_url": _leave_url(notification, offer.program),
     }
 
 
@@ -164,13 +200,7 @@ def _coordinator_invitation(notification, cache):
         "admin_url": absolute(admin_url),
     }
     if not context["has_password"]:
-        # Made when the e-mail is sent, so the link's validity starts then.
-        key = default_token_generator.make_token(user)
-        path = reverse(
-            "account_reset_password_from_key",
-            kwargs={"uidb36": user_pk_to_url_str(user), "key": key},
-        )
-        context["password_url"] = absolute(path)
+        context["password_url"] = _password_url(user)
     return context
 
 
@@ -180,6 +210,7 @@ def register() -> None:
     register_loader("milestone", _milestones)
     register_loader("offer", _offers)
     register_email("bank_offer", label=_("Offer to the mentor bank"), context=_bank_offer)
+    register_email("bank_added", label=_("Added to the mentor bank"), context=_bank_added)
     register_email("application_received", label=_("Application received"), context=_application)
     register_email("decision", label=_("Decision on an application"), context=_application)
     register_email(

@@ -1111,19 +1111,36 @@ class OrganizationCoordinator(models.Model):
 
 
 class MentorBankEntry(models.Model):
-    """A mentor who was not matched and agreed to be asked again for later programs."""
+    """A mentor an organisation may ask again for its later programs: one who was not matched
+    and agreed to be asked, or one its coordinators added from their own list (seed 001's
+    union keeps its bank in a spreadsheet). A person can be in the banks of several
+    organisations, once in each."""
 
-    mentor = models.OneToOneField(
+    owner = models.ForeignKey(
+        Organization,
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="mentor_bank",
+    )
+    mentor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("mentor"),
         on_delete=models.CASCADE,
-        related_name="mentor_bank_entry",
+        related_name="mentor_bank_entries",
     )
     application = models.ForeignKey(
         Application,
         verbose_name=_("from application"),
         on_delete=models.CASCADE,
         related_name="bank_entries",
+        null=True,
+        blank=True,
+    )
+    note = models.CharField(
+        _("note"),
+        max_length=200,
+        blank=True,
+        help_text=_("Why and when the mentor joined, as the coordinators' list says."),
     )
     joined_at = models.DateTimeField(_("joined"), auto_now_add=True)
 
@@ -1131,14 +1148,20 @@ class MentorBankEntry(models.Model):
         verbose_name = _("mentor bank entry")
         verbose_name_plural = _("mentor bank")
         ordering = ["-joined_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "mentor"], name="one_bank_entry_per_owner")
+        ]
 
     def __str__(self):
         return str(self.mentor)
 
     @property
     def why(self) -> str:
-        """Why the mentor is in the bank: the program they were not matched in."""
-        return gettext("Not matched in %(program)s") % {"program": self.application.program}
+        """Why the mentor is in the bank: the program they were not matched in, or what the
+        coordinators' list said when they were added."""
+        if self.application is not None:
+            return gettext("Not matched in %(program)s") % {"program": self.application.program}
+        return self.note or gettext("Added by the coordinators")
 
 
 class BankOffer(models.Model):

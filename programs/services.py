@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime
 import decimal
 import logging
+from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count
@@ -674,11 +676,17 @@ def applications_move_to_bank(*, applications, by) -> tuple[int, list[str]]:
                 application.decided_by = by
                 application.updated_at = now
         Application.objects.bulk_update(moved, ["status", "decided_at", "decided_by", "updated_at"])
-        # One entry per mentor: a later program's bank entry replaces an earlier one.
+        # One entry per mentor in each organisation's bank: a later program's application
+        # replaces an earlier one (and is what a later form is filled in from).
         MentorBankEntry.objects.bulk_create(
-            [MentorBankEntry(mentor_id=a.applicant_id, application=a) for a in moved],
+            [
+                MentorBankEntry(
+                    owner_id=a.program.owner_id, mentor_id=a.applicant_id, application=a
+                )
+                for a in moved
+            ],
             update_conflicts=True,
-            unique_fields=["mentor"],
+            unique_fields=["owner", "mentor"],
             update_fields=["application"],
         )
         banked = Application.Status.BANKED
@@ -697,15 +705,102 @@ def application_move_to_bank(*, application: Application, by) -> None:
         raise ServiceError(errors[0])
 
 
-def mentor_bank_leave(*, user) -> bool:
-    deleted, _details = MentorBankEntry.objects.filter(mentor=user).delete()
-    return bool(deleted)
+def mentor_bank_leave(*, user, owner_id: int | None = None) -> int:
+    """Take the person out of one organisation's bank, or out of every bank; returns how
+    many banks they left."""
+    entries = MentorBankEntry.objects.filter(mentor=user)
+    if owner_id is not None:
+        entries = entries.filter(owner_id=owner_id)
+    deleted, _details = entries.delete()
+    return deleted
+
+
+_BANK_LEAVE_SALT = "programs.mentor-bank-leave"
+
+
+def bank_leave_token(*, mentor_id: int, owner_id: int) -> str:
+    """The token of a link that takes one person out of one organisation's bank without
+    logging in, as every e-mail to the bank offers. It does not expire: the right to object
+    does not either, and all it can do is that."""
+    return signing.Signer(salt=_BANK_LEAVE_SALT).sign_object({"m": mentor_id, "o": owner_id})
+
+
+def bank_leave_link(token: str) -> tuple[User | None, MentorBankEntry | None]:
+    """The person a leave link is for, and their entry in the bank it names if they are
+    still in it; (None, None) for a token that is not genuine."""
+    try:
+        data = signing.Signer(salt=_BANK_LEAVE_SALT).unsign_object(token)
+    except (signing.BadSignature, ValueError):
+        return None, None
+    if not isinstance(data, dict) or not {"m", "o"} <= data.keys():
+        return None, None
+    entry = (
+        MentorBankEntry.objects.filter(mentor_id=data["m"], owner_id=data["o"])
+        .select_related("owner", "mentor")
+        .first()
+    )
+    if entry is not None:
+        return entry.mentor, entry
+    return User.objects.filter(pk=data["m"]).first(), None
 
 
 def mentor_bank_of(program: Program):
-    """The mentor bank a program draws on: the banked mentors of every program its
-    organisation runs, this edition and the ones before."""
-    return MentorBankEntry.objects.filter(application__program__owner_id=program.owner_id)
+    """The mentor bank a program draws on: its organisation's, with the mentors banked from
+    every program it runs, this edition and the ones before, and those its coordinators
+    added."""
+    return MentorBankEntry.objects.filter(owner_id=program.owner_id)
+
+
+def mentor_bank_add(*, program: Program, people, by) -> int:
+    """Add mentors from the coordinators' own list to the bank of the program's organisation:
+    `people` are (e-mail, name, note, language or ""). A person without an account gets one
+    without a password, in the language given (else the program's). Each person added gets
+    one e-mail that says who holds their name and why, and how to leave; someone in the bank
+    already is left alone. A few statements whatever the number of people. Returns how many
+    were added."""
+    wanted = [
+        (User.objects.normalize_email(email.strip()), " ".join(name.split()), note, language)
+        for email, name, note, language in people
+    ]
+    with transaction.atomic():
+        users = _accounts_for(
+            [
+                (email, name, language or program.text_language)
+                for email, name, _n, language in wanted
+            ],
+            by,
+            staff=False,
+        )
+        banked = set(
+            MentorBankEntry.objects.filter(owner_id=program.owner_id).values_list(
+                "mentor_id", flat=True
+            )
+        )
+        added = []
+        for email, _name, note, _language in wanted:
+            user = users[email.lower()]
+            if user.pk not in banked:
+                banked.add(user.pk)
+                added.append(MentorBankEntry(owner_id=program.owner_id, mentor=user, note=note))
+        MentorBankEntry.objects.bulk_create(added, ignore_conflicts=True)
+        audit_many(
+            actor=by,
+            action=AuditEntry.Action.BANK_CHANGED,
+            entries=[(program, program, f"added to the mentor bank: {e.mentor.pk}") for e in added],
+        )
+        notify_many(
+            [
+                Notification(
+                    recipient=entry.mentor,
+                    kind=Notification.Kind.BANK_ADDED,
+                    key=f"bank_added:{program.owner_id}",
+                    program=program,
+                    context={"program": program.pk},
+                )
+                for entry in added
+            ]
+        )
+    return len(added)
 
 
 def bank_offer_send(*, offer: BankOffer, by, now=None) -> int:
@@ -738,13 +833,17 @@ def bank_offer_send(*, offer: BankOffer, by, now=None) -> int:
     return sent
 
 
-def bank_offers_sent(user, *, most: int | None = 20) -> list[tuple[BankOffer, datetime.datetime]]:
+def bank_offers_sent(
+    user, *, most: int | None = 20, owner_id: int | None = None
+) -> list[tuple[BankOffer, datetime.datetime]]:
     """The offers the mentor bank sent this person (a user or their id), newest first, with
-    when each was sent (all of them with most=None): two queries, however many."""
+    when each was sent (all of them with most=None; only one organisation's bank's with
+    owner_id): two queries, however many."""
+    notifications = Notification.objects.filter(recipient=user, kind=Notification.Kind.BANK_OFFER)
+    if owner_id is not None:
+        notifications = notifications.filter(program__owner_id=owner_id)
     sent = list(
-        Notification.objects.filter(recipient=user, kind=Notification.Kind.BANK_OFFER)
-        .order_by("-created_at")
-        .values_list("context__offer", "created_at")[:most]
+        notifications.order_by("-created_at").values_list("context__offer", "created_at")[:most]
     )
     offers = BankOffer.objects.in_bulk([pk for pk, _at in sent])
     return [(offers[pk], at) for pk, at in sent if pk in offers]
@@ -770,7 +869,8 @@ def mentor_bank_invite(*, entries, program: Program, by, now=None) -> int:
                     kind=Notification.Kind.BANK_INVITATION,
                     key=f"bank_invitation:{program.pk}",
                     program=program,
-                    context={"program": program.pk},
+                    context={"program": program.pk}
+                    | ({"application": entry.application_id} if entry.application_id else {}),
                 )
                 for entry in entries
                 if entry.mentor_id not in already
@@ -790,10 +890,20 @@ class Invitees:
 _INVITATIONS = ("bank_invitation", "edition_invitation")
 
 
-def edition_invitees(program: Program) -> dict[str, list[Application]]:
-    """For each group, the applications the invitations are made from, by name: the people
-    who have not applied to this program in that role and have not been invited to it yet.
-    A person in two groups is in the first."""
+@dataclass(frozen=True)
+class Invitee:
+    """Someone a new edition can invite, in a role, with the application of theirs the form
+    is filled in from (none for a mentor the coordinators added to the bank themselves)."""
+
+    person_id: int
+    name: str
+    role: str
+    application: Application | None = None
+
+
+def edition_invitees(program: Program) -> dict[str, list[Invitee]]:
+    """For each group, the people who have not applied to this program in that role and have
+    not been invited to it yet, by name. A person in two groups is in the first."""
     applied = set(program.applications.values_list("applicant_id", "role"))
     invited = {
         (recipient, context.get("role", Role.MENTOR))
@@ -806,57 +916,60 @@ def edition_invitees(program: Program) -> dict[str, list[Application]]:
         if program.previous_edition_id
         else Application.objects.none()
     )
+
+    def of(applications) -> list[Invitee]:
+        return [
+            Invitee(a.applicant_id, a.applicant.full_name, a.role, a)
+            for a in applications.select_related("program", "applicant")
+        ]
+
+    bank = [
+        Invitee(entry.mentor_id, entry.mentor.full_name, Role.MENTOR, entry.application)
+        for entry in mentor_bank_of(program).select_related("mentor", "application__program")
+    ]
     sources = {
-        Invitees.BANK: Application.objects.filter(
-            bank_entries__isnull=False, program__owner_id=program.owner_id
-        ),
-        Invitees.WAITLIST: previous.filter(status=Application.Status.WAITLISTED),
-        Invitees.MENTORS: previous.filter(role=Role.MENTOR, status=Application.Status.ACCEPTED),
+        Invitees.BANK: bank,
+        Invitees.WAITLIST: of(previous.filter(status=Application.Status.WAITLISTED)),
+        Invitees.MENTORS: of(previous.filter(role=Role.MENTOR, status=Application.Status.ACCEPTED)),
     }
     taken = applied | invited
-    groups: dict[str, list[Application]] = {}
-    for group, applications in sources.items():
+    groups: dict[str, list[Invitee]] = {}
+    for group, invitees in sources.items():
         groups[group] = []
-        for application in applications.select_related("program", "applicant").order_by(
-            "applicant__full_name", "pk"
-        ):
-            person = (application.applicant_id, application.role)
+        for invitee in sorted(invitees, key=lambda i: (i.name, i.person_id)):
+            person = (invitee.person_id, invitee.role)
             if person not in taken:
                 taken.add(person)
-                groups[group].append(application)
+                groups[group].append(invitee)
     return groups
 
 
 def edition_invite(*, program: Program, groups, by, now=None) -> int:
     """Invite the chosen groups to apply to an open program, each person once per role, with
-    a link that fills in the form from their application of last time. Returns how many
-    invitations are new."""
+    a link that fills in the form from their application of last time (where there is one).
+    Returns how many invitations are new."""
     if not program.is_open(now):
         raise ServiceError(
             _("%(program)s is not open for applications.") % {"program": program.name}
         )
     invitees = edition_invitees(program)
-    chosen = [a for group in Invitees.GROUPS if group in groups for a in invitees[group]]
-    banked = {a.pk for a in invitees[Invitees.BANK]}
+    chosen = [(g, i) for g in Invitees.GROUPS if g in groups for i in invitees[g]]
     with transaction.atomic():
         invited = notify_many(
             [
                 Notification(
-                    recipient_id=application.applicant_id,
+                    recipient_id=invitee.person_id,
                     kind=(
                         Notification.Kind.BANK_INVITATION
-                        if application.pk in banked
+                        if group == Invitees.BANK
                         else Notification.Kind.EDITION_INVITATION
                     ),
-                    key=f"invitation:{program.pk}:{application.role}",
+                    key=f"invitation:{program.pk}:{invitee.role}",
                     program=program,
-                    context={
-                        "program": program.pk,
-                        "application": application.pk,
-                        "role": application.role,
-                    },
+                    context={"program": program.pk, "role": invitee.role}
+                    | ({"application": invitee.application.pk} if invitee.application else {}),
                 )
-                for application in chosen
+                for group, invitee in chosen
             ]
         )
         if invited:
@@ -931,7 +1044,9 @@ def coordinators_invite(*, program: Program, people, by) -> int:
                 % {"organization": organization}
             )
     with transaction.atomic():
-        users = _accounts_for(wanted, by)
+        users = _accounts_for(
+            [(email, name, by.language) for email, name, _organization in wanted], by
+        )
         leads = set(program.coordinators.values_list("pk", flat=True))
         roles = set(
             OrganizationCoordinator.objects.filter(program=program).values_list(
@@ -986,11 +1101,12 @@ def _role_added(user, organization) -> str:
     return f"coordinator for organisation {organization.pk} added: {user.pk}"
 
 
-def _accounts_for(wanted, by) -> dict:
-    """The staff accounts of these addresses, by lower-case address: existing ones made staff,
-    missing ones made without a password (and with the address verified: the invitation's
-    link goes to it, so using the link proves it)."""
-    addresses = {email.lower() for email, _name, _organization in wanted}
+def _accounts_for(wanted, by, *, staff: bool = True) -> dict:
+    """The accounts of these addresses, by lower-case address, for (e-mail, name, language)
+    each: existing ones kept (and made staff for a staff role), missing ones made without a
+    password (and with the address verified: the e-mail's link goes to it, so using the link
+    proves it)."""
+    addresses = {email.lower() for email, _name, _language in wanted}
     users = {
         user.email.lower(): user
         for user in User.objects.alias(address=Lower("email")).filter(address__in=addresses)
@@ -1002,9 +1118,9 @@ def _accounts_for(wanted, by) -> dict:
             % {"email": ", ".join(closed)}
         )
     made = {}
-    for email, name, _organization in wanted:
+    for email, name, language in wanted:
         if email.lower() not in users and email.lower() not in made:
-            user = User(email=email, full_name=name, is_staff=True, language=by.language)
+            user = User(email=email, full_name=name, is_staff=staff, language=language)
             user.set_unusable_password()
             made[email.lower()] = user
     User.objects.bulk_create(made.values())
@@ -1012,9 +1128,10 @@ def _accounts_for(wanted, by) -> dict:
         EmailAddress(user=user, email=address, verified=True, primary=True)
         for address, user in made.items()
     )
-    User.objects.filter(pk__in=[u.pk for u in users.values() if not u.is_staff]).update(
-        is_staff=True
-    )
+    if staff:
+        User.objects.filter(pk__in=[u.pk for u in users.values() if not u.is_staff]).update(
+            is_staff=True
+        )
     return users | made
 
 

@@ -17,4 +17,5 @@ urlpatterns = [
         name="application_withdraw",
     ),
     path("mentor-bank/", views.mentor_bank, name="mentor_bank"),
+    path("mentor-bank/leave/<str:token>/", views.mentor_bank_leave, name="mentor_bank_leave"),
 ]

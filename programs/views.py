@@ -1,8 +1,10 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Case, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from mentorship.errors import ServiceError
@@ -61,9 +63,14 @@ def privacy(request, slug):
 
 def _bank_initial(user, program) -> dict:
     """Pre-fill a mentor's application from their mentor bank entry."""
-    entry = MentorBankEntry.objects.filter(mentor=user).select_related("application").first()
+    entry = (
+        MentorBankEntry.objects.filter(mentor=user, application__isnull=False)
+        .select_related("application")
+        .order_by(Case(When(owner_id=program.owner_id, then=0), default=1), "-joined_at")
+        .first()
+    )
     if entry is None:
-        return {}
+        return {"consent_bank": True} if user.mentor_bank_entries.exists() else {}
     return {**_initial_from(entry.application, program), "consent_bank": True}
 
 
@@ -251,14 +258,39 @@ def my_applications(request):
 
 @login_required
 def mentor_bank(request):
-    entry = (
+    """The banks the person is in, why, the offers they were sent, and the way out of each."""
+    entries = list(
         MentorBankEntry.objects.filter(mentor=request.user)
-        .select_related("application__program")
-        .first()
+        .select_related("owner", "application__program")
+        .order_by("owner__name")
     )
     if request.method == "POST":
-        if services.mentor_bank_leave(user=request.user):
+        # One bank (its button names it), or every bank when none is named.
+        owner = request.POST.get("owner")
+        if owner is None:
+            left = services.mentor_bank_leave(user=request.user)
+        elif owner.isdigit() and len(owner) < 10:
+            left = services.mentor_bank_leave(user=request.user, owner_id=int(owner))
+        else:
+            left = 0
+        if left:
             messages.success(request, _("You have left the mentor bank."))
         return redirect("programs:mentor_bank")
-    offers = services.bank_offers_sent(request.user) if entry else []
-    return render(request, "programs/mentor_bank.html", {"entry": entry, "offers": offers})
+    offers = services.bank_offers_sent(request.user) if entries else []
+    return render(request, "programs/mentor_bank.html", {"entries": entries, "offers": offers})
+
+
+def mentor_bank_leave(request, token):
+    """The link out of one organisation's bank in every e-mail to it: it works without
+    logging in, in the language of the e-mail, and asks once before it takes the person out
+    (a mail scanner that follows links only sees the question)."""
+    mentor, entry = services.bank_leave_link(token)
+    # In the person's language, unless the visitor is logged in or chose one.
+    chosen = request.user.is_authenticated or settings.LANGUAGE_COOKIE_NAME in request.COOKIES
+    with translation.override(
+        mentor.language if mentor and not chosen else translation.get_language()
+    ):
+        left = request.method == "POST" and entry is not None
+        if left:
+            services.mentor_bank_leave(user=entry.mentor, owner_id=entry.owner_id)
+        return render(request, "programs/mentor_bank_leave.html", {"entry": entry, "left": left})

@@ -19,7 +19,13 @@ from matching.models import Match
 from matching.views import REVIEW_ACTIONS
 from meetings.models import CalendarFeed, Goal, Meeting
 from programs.models import OrganizationCoordinator, Program, Role
-from programs.tests.factories import ApplicationFactory, MilestoneFactory, ProgramFactory
+from programs.services import bank_leave_token
+from programs.tests.factories import (
+    ApplicationFactory,
+    MentorBankEntryFactory,
+    MilestoneFactory,
+    ProgramFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -230,6 +236,17 @@ ACCESS = [
     Case("evaluations:dashboard", coordinators_only(200), kwargs={"slug": "the-program"}),
     Case("programs:mentor_bank", signed_in(200)),
     Case("programs:mentor_bank", signed_in(302), method="post", label="leave"),
+    # The link in the bank's e-mails is its own key, like the calendar feed: whoever has it
+    # may take that person out of that bank; a made-up one does nothing.
+    Case("programs:mentor_bank_leave", everyone(200), kwargs=lambda o: {"token": o["leave"]}),
+    Case(
+        "programs:mentor_bank_leave",
+        everyone(200),
+        kwargs=lambda o: {"token": o["leave"]},
+        method="post",
+        label="leave",
+    ),
+    Case("programs:mentor_bank_leave", everyone(200), kwargs={"token": "x:y"}, label="unknown"),
 ]
 
 
@@ -301,6 +318,10 @@ def test_access(client, cast, case, role):
             match=match, starts_at=timezone.now() + datetime.timedelta(days=70)
         ),
         "feed": CalendarFeed.objects.create(user=cast["user"]),
+        "leave": bank_leave_token(
+            mentor_id=MentorBankEntryFactory(application=mentoring).mentor_id,
+            owner_id=program.owner_id,
+        ),
         "survey": survey_create(
             milestone=MilestoneFactory(program=program, kind="half_time"),
             phase="half_time",

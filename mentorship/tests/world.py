@@ -20,7 +20,6 @@ from programs.models import (
     ApplicationAnswer,
     BankOffer,
     EmailText,
-    MentorBankEntry,
     Milestone,
     Option,
     OrganizationCoordinator,
@@ -28,7 +27,13 @@ from programs.models import (
     Question,
     Role,
 )
-from programs.tests.factories import ApplicationFactory, MilestoneFactory, ProgramFactory
+from programs.services import bank_leave_token
+from programs.tests.factories import (
+    ApplicationFactory,
+    MentorBankEntryFactory,
+    MilestoneFactory,
+    ProgramFactory,
+)
 
 DAY = datetime.timedelta(days=1)
 ANONYMOUS, PARTICIPANT, COORDINATOR = "anonymous", "participant", "coordinator"
@@ -65,7 +70,7 @@ def build_world() -> dict:
         program=running, role=Role.MENTOR, status=Application.Status.BANKED,
         applicant=UserFactory(email="bo@example.org", full_name="Bo Bank"),
     )  # fmt: skip
-    MentorBankEntry.objects.create(mentor=banked.applicant, application=banked)
+    MentorBankEntryFactory(mentor=banked.applicant, application=banked)
     offer = BankOffer.objects.create(
         program=open_program, title_sv="Skolledardagen i maj",
         text_sv="Vi bjuder in mentorbanken till en dag om ledarskap.\nAnmäl dig senast 1 april.",
@@ -143,6 +148,7 @@ def build_world() -> dict:
             ("decision", {"application": match.adept_id, "decision": "accepted"}),
             ("bank_invitation", {"program": open_program.pk}),
             ("bank_offer", {"offer": offer.pk}),
+            ("bank_added", {"program": open_program.pk}),
             ("edition_invitation",
              {"program": open_program.pk, "application": draft.pk, "role": "adept"}),
             ("introduction", {"match": match.pk}),
@@ -187,6 +193,8 @@ def build_world() -> dict:
         "survey": survey,
         "feed": feed,
         "emails": emails,
+        # The way out of the bank in its e-mails, for the banked mentor.
+        "leave": bank_leave_token(mentor_id=banked.applicant_id, owner_id=running.owner_id),
     }
 
 
@@ -204,6 +212,7 @@ def pages(world) -> list[tuple[str, str]]:
         reverse("programs:detail", args=[running.slug]),
         reverse("programs:detail", args=[open_program.slug]),
         reverse("programs:privacy", args=[running.slug]),
+        reverse("programs:mentor_bank_leave", args=[world["leave"]]),
         reverse("accessibility"),
         reverse("account_login"),
         reverse("account_signup"),
@@ -266,6 +275,7 @@ def admin_pages(world) -> list[tuple[str, str]]:
         reverse("admin:programs_program_next_edition", args=[running.pk]),
         reverse("admin:programs_program_invite", args=[open_program.pk]),
         reverse("admin:programs_program_coordinators", args=[running.pk]),
+        reverse("admin:programs_program_mentor_bank", args=[open_program.pk]),
         reverse("admin:programs_mentorbankentry_changelist"),
         reverse("admin:programs_bankoffer_add"),
         reverse("admin:matching_match_changelist"),
@@ -306,6 +316,8 @@ def states(world) -> list[tuple[str, str, str]]:
         (COORDINATOR, reverse("admin:programs_program_coordinators", args=[world["running"].pk]),
          "#content form [type=submit]"),
         (COORDINATOR, reverse("admin:programs_program_next_edition", args=[world["running"].pk]),
+         "#content form [type=submit]"),
+        (COORDINATOR, reverse("admin:programs_program_mentor_bank", args=[open_program.pk]),
          "#content form [type=submit]"),
     ]  # fmt: skip
 

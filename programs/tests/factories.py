@@ -3,7 +3,16 @@ import datetime
 import factory
 from django.utils import timezone
 
-from programs.models import Application, FocusArea, Milestone, Organization, Program, Role, Unit
+from programs.models import (
+    Application,
+    FocusArea,
+    MentorBankEntry,
+    Milestone,
+    Organization,
+    Program,
+    Role,
+    Unit,
+)
 
 
 class OrganizationFactory(factory.django.DjangoModelFactory):
@@ -109,3 +118,14 @@ def unit_named(organization, name: str, parent=None) -> Unit:
     return Unit.objects.filter(
         organization=organization, name__iexact=name
     ).first() or Unit.objects.create(organization=organization, name=name, parent=parent)
+
+
+class MentorBankEntryFactory(factory.django.DjangoModelFactory):
+    """A mentor banked from their application, in the bank of its program's organisation."""
+
+    class Meta:
+        model = MentorBankEntry
+
+    application = factory.SubFactory(ApplicationFactory, role=Role.MENTOR)
+    mentor = factory.SelfAttribute("application.applicant")
+    owner = factory.SelfAttribute("application.program.owner")

@@ -15,6 +15,7 @@ from programs.services import application_save, application_withdraw
 from programs.tests.factories import (
     ApplicationFactory,
     FocusAreaFactory,
+    MentorBankEntryFactory,
     OrganizationFactory,
     ProgramFactory,
     unit_named,
@@ -372,13 +373,12 @@ def test_the_letter_counter_shows_the_saved_count_without_javascript(client, ade
 
 
 def test_a_banked_mentor_gets_a_prefilled_form(client, program):
-    from programs.models import MentorBankEntry
 
     mentor = UserFactory()
     earlier = ApplicationFactory(
         applicant=mentor, role=Role.MENTOR, job_title="Förvaltningschef", letter="Mitt brev"
     )
-    MentorBankEntry.objects.create(mentor=mentor, application=earlier)
+    MentorBankEntryFactory(mentor=mentor, application=earlier)
     client.force_login(mentor)
     response = client.get(apply_url(program, "mentor") + "?from_bank=1")
     form = response.context["form"]
@@ -391,7 +391,7 @@ def test_a_mentor_leaves_the_bank(client, program):
     from programs.models import MentorBankEntry
 
     mentor = UserFactory()
-    MentorBankEntry.objects.create(
+    MentorBankEntryFactory(
         mentor=mentor, application=ApplicationFactory(applicant=mentor, role=Role.MENTOR)
     )
     client.force_login(mentor)

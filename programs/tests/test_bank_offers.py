@@ -12,7 +12,12 @@ from notifications.models import Notification
 from notifications.services import notifications_deliver
 from programs import services
 from programs.models import Application, BankOffer, MentorBankEntry, Role
-from programs.tests.factories import ApplicationFactory, OrganizationFactory, ProgramFactory
+from programs.tests.factories import (
+    ApplicationFactory,
+    MentorBankEntryFactory,
+    OrganizationFactory,
+    ProgramFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +27,7 @@ def banked(program, **user):
         program=program, role=Role.MENTOR, status=Application.Status.BANKED,
         applicant=UserFactory(**user),
     )  # fmt: skip
-    return MentorBankEntry.objects.create(mentor=application.applicant, application=application)
+    return MentorBankEntryFactory(mentor=application.applicant, application=application)
 
 
 @pytest.fixture
@@ -79,7 +84,9 @@ def test_the_offer_is_in_the_readers_language_with_the_way_out(union, offer, coo
     # The text is only in Swedish, so it comes in Swedish, marked so.
     assert '<p lang="sv">En dag om ledarskap för mentorbanken.</p>' in html
     assert 'href="https://example.org/dagen"' in html
-    leave = "http://127.0.0.1:8000" + reverse("programs:mentor_bank")
+    # The way out works without logging in, for this bank only.
+    token = services.bank_leave_token(mentor_id=danish.mentor_id, owner_id=danish.owner_id)
+    leave = "http://127.0.0.1:8000" + reverse("programs:mentor_bank_leave", args=[token])
     assert leave in message.body and f'href="{leave}"' in html
     message = by_person[english.mentor.email]
     assert "Skolledardagen i maj" in message.body and "Leave the mentor bank:" in message.body
@@ -213,3 +220,29 @@ def test_the_offers_list_runs_as_many_queries_for_one_offer_as_for_twenty(
     assert counts[0] == counts[1]
     with django_assert_max_num_queries(18):
         client.get(url)
+
+
+def test_the_link_in_the_e_mail_takes_the_person_out_of_that_bank_without_logging_in(
+    client, union, offer, coordinator
+):
+    entry = banked(union[0], language="da")
+    elsewhere = MentorBankEntryFactory(
+        mentor=entry.mentor, application=None, owner=OrganizationFactory(name="Lærerkredsen")
+    )
+    services.bank_offer_send(offer=offer, by=coordinator)
+    notifications_deliver()
+    (message,) = mail.outbox
+    link = next(word for word in message.body.split() if "/mentor-bank/leave/" in word)
+    path = link.removeprefix("http://127.0.0.1:8000")
+    # Following the link (as a mail scanner does) only asks.
+    page = client.get(path).content.decode()
+    assert "Du er i mentorbanken hos Skolledarfacket." in page
+    assert MentorBankEntry.objects.filter(pk=entry.pk).exists()
+    response = client.post(path)
+    assert "Du har forladt mentorbanken hos Skolledarfacket." in response.content.decode()
+    assert list(MentorBankEntry.objects.filter(mentor=entry.mentor)) == [elsewhere]
+    assert services.bank_offer_send(offer=offer, by=coordinator) == 0
+    # The link again, or a changed one, says there is nothing to do, and never a 500.
+    assert "ikke (længere) i denne mentorbank" in client.get(path).content.decode()
+    assert client.post(path[:-3] + "xx/").status_code == 200
+    assert MentorBankEntry.objects.filter(pk=elsewhere.pk).exists()

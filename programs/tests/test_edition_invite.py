@@ -16,7 +16,12 @@ from notifications.models import Notification
 from notifications.services import notifications_deliver
 from programs.models import Application, MentorBankEntry, Option, Program, Question, Role
 from programs.services import Invitees, edition_invitees, program_next_edition
-from programs.tests.factories import ApplicationFactory, OrganizationFactory, ProgramFactory
+from programs.tests.factories import (
+    ApplicationFactory,
+    MentorBankEntryFactory,
+    OrganizationFactory,
+    ProgramFactory,
+)
 
 pytestmark = pytest.mark.django_db
 Status = Application.Status
@@ -45,7 +50,7 @@ def people(last_year):
     earlier = ProgramFactory(owner=last_year.owner, status=Program.Status.CLOSED)
     banked = ApplicationFactory(program=earlier, role=Role.MENTOR, status=Status.BANKED,
                                 job_title="Förbundssekreterare")  # fmt: skip
-    MentorBankEntry.objects.create(mentor=banked.applicant, application=banked)
+    MentorBankEntryFactory(mentor=banked.applicant, application=banked)
     waiting = ApplicationFactory(
         program=last_year, status=Status.WAITLISTED, job_title="Biträdande rektor",
         letter="Jag vill bli en bättre ledare för min skola.", direct_reports=7,
@@ -94,8 +99,12 @@ def invited(program):
     }
 
 
+def applications(invitees):
+    return [invitee.application for invitee in invitees]
+
+
 def test_the_groups_are_the_bank_the_waiting_list_and_the_mentors_who_took_part(this_year, people):
-    groups = edition_invitees(this_year)
+    groups = {group: applications(i) for group, i in edition_invitees(this_year).items()}
     assert groups[Invitees.BANK] == [people["banked"]]
     assert set(groups[Invitees.WAITLIST]) == {people["waiting"], people["waiting_mentor"]}
     assert groups[Invitees.MENTORS] == [people["mentor"]]
@@ -142,7 +151,7 @@ def test_people_who_applied_already_or_were_invited_from_the_bank_are_left_out(t
     mentor_bank_invite(
         entries=MentorBankEntry.objects.all(), program=this_year, by=this_year.coordinators.get()
     )
-    groups = edition_invitees(this_year)
+    groups = {group: applications(i) for group, i in edition_invitees(this_year).items()}
     assert groups[Invitees.BANK] == []
     assert groups[Invitees.WAITLIST] == [people["waiting_mentor"]]
 
@@ -230,8 +239,8 @@ def test_the_bank_is_the_organisations_not_another_ones(this_year, people):
         program=ProgramFactory(owner=OrganizationFactory()), role=Role.MENTOR,
         status=Status.BANKED,
     )  # fmt: skip
-    MentorBankEntry.objects.create(mentor=elsewhere.applicant, application=elsewhere)
-    assert edition_invitees(this_year)[Invitees.BANK] == [people["banked"]]
+    MentorBankEntryFactory(mentor=elsewhere.applicant, application=elsewhere)
+    assert applications(edition_invitees(this_year)[Invitees.BANK]) == [people["banked"]]
 
 
 @pytest.mark.parametrize("more", [1, 12])

@@ -18,6 +18,7 @@ from programs.models import Application, MentorBankEntry, Program, Role
 from programs.services import application_decide, application_move_to_bank, mentor_bank_invite
 from programs.tests.factories import (
     ApplicationFactory,
+    MentorBankEntryFactory,
     OrganizationFactory,
     ProgramFactory,
     unit_named,
@@ -195,7 +196,7 @@ def test_adepts_cannot_be_moved_to_the_bank(coordinator, program):
 
 def test_banked_mentors_are_invited_once_to_an_open_program(coordinator, program):
     old = ProgramFactory()
-    entry = MentorBankEntry.objects.create(
+    entry = MentorBankEntryFactory(
         mentor=UserFactory(),
         application=ApplicationFactory(program=old, role=Role.MENTOR),
     )
@@ -208,7 +209,7 @@ def test_banked_mentors_are_invited_once_to_an_open_program(coordinator, program
 
 
 def test_the_invite_action_asks_for_the_program_then_invites(client, coordinator, program):
-    entry = MentorBankEntry.objects.create(
+    entry = MentorBankEntryFactory(
         mentor=UserFactory(),
         application=ApplicationFactory(program=program, role=Role.MENTOR),
     )
