@@ -6,6 +6,8 @@ queryset goes through Program.objects.coordinated_by().
 """
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django import forms
 from django.contrib import admin, messages
@@ -47,12 +49,16 @@ from . import services
 from .exports import applications_export
 from .imports import (
     apply_coordinators,
+    apply_mentor_bank,
     apply_units,
     changeable_organizations,
     plan_coordinators,
+    plan_mentor_bank,
     plan_units,
+    sign_bank_rows,
     sign_coordinator_rows,
     sign_rows,
+    unsign_bank_rows,
     unsign_coordinator_rows,
     unsign_rows,
 )
@@ -207,17 +213,81 @@ class UnitImportForm(forms.Form):
         self.fields["organization"].queryset = changeable_organizations(user)
 
 
-class CoordinatorImportForm(forms.Form):
+class PeopleImportForm(forms.Form):
+    """A spreadsheet of people, one row each; the help text says its columns."""
+
     file = forms.FileField(
-        label=_("File"),
+        label=_("File"), widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"})
+    )
+
+    def __init__(self, *args, help_text, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = help_text
+
+
+@dataclass(frozen=True)
+class PeopleImport:
+    """One of the program's imports of people: how its rows become a plan and are carried
+    out, and what its pages say."""
+
+    plan: Callable
+    apply: Callable
+    sign: Callable
+    unsign: Callable
+    title: Callable[[Program], str]
+    help_text: str
+    done: Callable[[int], str]
+
+
+PEOPLE_IMPORTS = {
+    "coordinators": PeopleImport(
+        plan=plan_coordinators,
+        apply=apply_coordinators,
+        sign=sign_coordinator_rows,
+        unsign=unsign_coordinator_rows,
+        title=lambda program: _("Import coordinators of %(program)s") % {"program": program.name},
         help_text=_(
             "A .csv or .xlsx file with the columns e-mail, name and organisation: the "
             "organisation whose people they coordinate, as the program names it, or empty for "
             "a coordinator of the whole program. A first row with these headings is "
             "recognised in Swedish, Danish and English."
         ),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
-    )
+        done=lambda count: (
+            ngettext(
+                "%(count)d coordinator invited; each gets one e-mail with the steps.",
+                "%(count)d coordinators invited; each gets one e-mail with the steps.",
+                count,
+            )
+            % {"count": count}
+        ),
+    ),
+    "mentor_bank": PeopleImport(
+        plan=plan_mentor_bank,
+        apply=apply_mentor_bank,
+        sign=sign_bank_rows,
+        unsign=unsign_bank_rows,
+        title=lambda program: (
+            _("Import mentors to the mentor bank of %(organisation)s")
+            % {"organisation": program.owner.name}
+        ),
+        help_text=_(
+            "A .csv or .xlsx file with the columns e-mail, name, note (why and since when the "
+            "mentor is in the bank; they can read it) and language (sv, da or en: the "
+            "language of their e-mails if they are new to the app; empty: the program's). A "
+            "first row with these headings is recognised in Swedish, Danish and English."
+        ),
+        done=lambda count: (
+            ngettext(
+                "%(count)d mentor added to the mentor bank; each gets one e-mail that says so, "
+                "with the way out.",
+                "%(count)d mentors added to the mentor bank; each gets one e-mail that says so, "
+                "with the way out.",
+                count,
+            )
+            % {"count": count}
+        ),
+    ),
+}
 
 
 class NextEditionForm(forms.Form):
@@ -810,6 +880,11 @@ class ProgramAdmin(CoordinatorPermissions, admin.ModelAdmin):
                 self.admin_site.admin_view(self.coordinators_import_view),
                 name="programs_program_coordinators",
             ),
+            path(
+                "<path:object_id>/mentor-bank/",
+                self.admin_site.admin_view(self.mentor_bank_import_view),
+                name="programs_program_mentor_bank",
+            ),
             *super().get_urls(),
         ]
 
@@ -850,14 +925,30 @@ class ProgramAdmin(CoordinatorPermissions, admin.ModelAdmin):
         return self._step_page(request, program, form, title, "invite", is_open=program.is_open())
 
     def coordinators_import_view(self, request, object_id):
-        """A network's coordinators from a spreadsheet: upload, preview, invite. Nothing is
-        saved and no one is e-mailed until the coordinator has seen the preview."""
+        return self._people_import(request, self._coordinated(request, object_id), "coordinators")
+
+    def mentor_bank_import_view(self, request, object_id):
         program = self._coordinated(request, object_id)
-        title = _("Import coordinators of %(program)s") % {"program": program.name}
-        here = reverse("admin:programs_program_coordinators", args=[program.pk])
+        if not program.mentor_bank:
+            self.message_user(
+                request,
+                _("%(program)s keeps no mentor bank: turn it on in the program's settings first.")
+                % {"program": program.name},
+                messages.ERROR,
+            )
+            return redirect("admin:programs_program_change", program.pk)
+        return self._people_import(request, program, "mentor_bank")
+
+    def _people_import(self, request, program, name):
+        """People from a spreadsheet (a network's coordinators, the mentor bank): upload,
+        preview, import. Nothing is saved and no one is e-mailed until the coordinator has
+        seen the preview."""
+        steps = PEOPLE_IMPORTS[name]
+        title = steps.title(program)
+        here = request.path
         if request.method == "POST" and "token" in request.POST:
             try:
-                rows = unsign_coordinator_rows(request.POST["token"], program)
+                rows = steps.unsign(request.POST["token"], program)
             except signing.BadSignature:
                 self.message_user(
                     request,
@@ -867,40 +958,31 @@ class ProgramAdmin(CoordinatorPermissions, admin.ModelAdmin):
                 )  # fmt: skip
                 return redirect(here)
             try:
-                invited = apply_coordinators(
-                    plan_coordinators(rows, program=program), program=program, by=request.user
+                done = steps.apply(
+                    steps.plan(rows, program=program), program=program, by=request.user
                 )
             except ServiceError as exc:
                 self.message_user(request, exc.message, messages.ERROR)
                 return redirect(here)
-            self.message_user(
-                request,
-                ngettext(
-                    "%(count)d coordinator invited; each gets one e-mail with the steps.",
-                    "%(count)d coordinators invited; each gets one e-mail with the steps.",
-                    invited,
-                )
-                % {"count": invited},
-                messages.SUCCESS,
-            )
+            self.message_user(request, steps.done(done), messages.SUCCESS)
             return redirect("admin:programs_program_change", program.pk)
-        form = CoordinatorImportForm(
-            request.POST or None, request.FILES or None
-        ) if request.method == "POST" else CoordinatorImportForm()  # fmt: skip
-        extra = {}
+        form = PeopleImportForm(
+            request.POST or None, request.FILES or None, help_text=steps.help_text
+        ) if request.method == "POST" else PeopleImportForm(help_text=steps.help_text)  # fmt: skip
+        extra = {"legend": title}
         if form.is_valid():
             try:
                 rows = read_rows(form.cleaned_data["file"])
             except UnreadableSheet as exc:
                 form.add_error("file", str(exc))
             else:
-                plan = plan_coordinators(rows, program=program)
+                plan = steps.plan(rows, program=program)
                 if plan.rows:
-                    extra = {"plan": plan, "token": sign_coordinator_rows(rows, program)}
-                    title = _("Import coordinators: preview")
+                    extra |= {"plan": plan, "token": steps.sign(rows, program)}
+                    title = _("%(title)s: preview") % {"title": title}
                 else:
                     form.add_error("file", _("The file has no rows to import."))
-        return self._step_page(request, program, form, title, "coordinators", **extra)
+        return self._step_page(request, program, form, title, name, **extra)
 
     def next_edition_view(self, request, object_id):
         """The next edition in one step: a name and a start date, the rest is copied."""
@@ -1449,25 +1531,41 @@ class MentorBankEntryAdmin(CoordinatorPermissions, admin.ModelAdmin):
     of the organisations whose programs they coordinate, with why and when each joined and
     how many offers each was sent."""
 
-    list_display = ["mentor_name", "mentor_email", "why", "joined_at", "offers"]
-    search_fields = ["mentor__full_name", "mentor__email"]
-    readonly_fields = ["mentor", "application", "why", "joined_at", "offers_sent"]
+    list_display = ["mentor_name", "mentor_email", "owner", "why", "joined_at", "offers"]
+    search_fields = ["mentor__full_name", "mentor__email", "note"]
+    readonly_fields = ["owner", "mentor", "application", "why", "joined_at", "offers_sent"]
     actions = ["invite"]
 
     def get_queryset(self, request):
         owners = Program.objects.coordinated_by(request.user).values("owner_id")
         offers = Notification.objects.filter(
-            recipient=OuterRef("mentor_id"), kind=Notification.Kind.BANK_OFFER
+            recipient=OuterRef("mentor_id"),
+            kind=Notification.Kind.BANK_OFFER,
+            program__owner_id=OuterRef("owner_id"),
         )
         return (
-            MentorBankEntry.objects.filter(application__program__owner_id__in=owners)
-            .select_related("mentor", "application__program")
+            MentorBankEntry.objects.filter(owner_id__in=owners)
+            .select_related("owner", "mentor", "application__program")
             .annotate(offer_count=Coalesce(
                 Subquery(offers.values("recipient").annotate(n=Count("pk")).values("n")), 0
             ))
         )  # fmt: skip
 
-    @admin.display(description=_("why"), ordering="application__program__name")
+    def changelist_view(self, request, extra_context=None):
+        # Where to add mentors from a list: each organisation's bank, through its newest
+        # program that keeps one.
+        importing: dict[int, Program] = {}
+        for program in (
+            Program.objects.coordinated_by(request.user)
+            .filter(mentor_bank=True)
+            .select_related("owner")
+            .order_by("-starts_on", "pk")
+        ):
+            importing.setdefault(program.owner_id, program)
+        banks = sorted(importing.values(), key=lambda program: program.owner.name)
+        return super().changelist_view(request, {**(extra_context or {}), "importing": banks})
+
+    @admin.display(description=_("why"), ordering="note")
     def why(self, obj):
         return obj.why
 
@@ -1477,7 +1575,7 @@ class MentorBankEntryAdmin(CoordinatorPermissions, admin.ModelAdmin):
 
     @admin.display(description=_("offers sent"))
     def offers_sent(self, obj):
-        sent = services.bank_offers_sent(obj.mentor_id, most=None)
+        sent = services.bank_offers_sent(obj.mentor_id, most=None, owner_id=obj.owner_id)
         if not sent:
             return _("None yet.")
         return format_html_join(

@@ -25,7 +25,7 @@ from audit.services import audit
 from mentorship.errors import ServiceError
 
 from . import services
-from .models import Organization, OrganizationCoordinator, Program, Unit
+from .models import MentorBankEntry, Organization, OrganizationCoordinator, Program, Unit
 
 SALT = "programs.imports.units"
 # How long a preview can be carried out after it was shown.
@@ -315,38 +315,16 @@ def plan_coordinators(rows: list[list[str]], *, program: Program) -> Coordinator
     e-mail address, a name and, for a coordinator of one organisation, its name (empty: they
     lead the whole program with its coordinators). A few queries whatever the file's length."""
     plan = CoordinatorPlan()
-    if not rows:
-        return plan
-    found: dict[str, int] = {}
-    for index, cell in enumerate(rows[0]):
-        for name, words in COORDINATOR_HEADINGS.items():
-            if _key(cell) in words and name not in found:
-                found[name] = index
-    has_heading = "email" in found
-    columns = found if has_heading else {"email": 0, "name": 1, "organization": 2}
-    first_line = 2 if has_heading else 1
-
-    def cell(row, name):
-        index = columns.get(name)
-        return " ".join(row[index].split()) if index is not None and index < len(row) else ""
-
     parsed = [
-        CoordinatorRow(first_line + offset, cell(row, "email"), cell(row, "name"),
-                       cell(row, "organization"))
-        for offset, row in enumerate(rows[1:] if has_heading else rows)
-        if any(value.strip() for value in row)
-    ]  # fmt: skip
+        CoordinatorRow(line, cells["email"], cells["name"], cells["organization"])
+        for line, cells in _people_rows(rows, COORDINATOR_HEADINGS)
+    ]
     organizations = {}
     for organization in program.organizations.all():
         organizations[_key(organization.name)] = organization
         if organization.short_name:
             organizations.setdefault(_key(organization.short_name), organization)
-    accounts = {
-        user.email.lower(): user
-        for user in User.objects.alias(address=Lower("email")).filter(
-            address__in={row.email.lower() for row in parsed}
-        )
-    }
+    accounts = _accounts(row.email for row in parsed)
     known = {
         "leads": set(program.coordinators.values_list("pk", flat=True)),
         "roles": set(
@@ -368,20 +346,63 @@ def plan_coordinators(rows: list[list[str]], *, program: Program) -> Coordinator
     return plan
 
 
+def _people_rows(rows: list[list[str]], headings: dict[str, set[str]]):
+    """(line number, {column: cell}) for each row of people that is not empty: the columns
+    by a first row of headings where it has an e-mail heading, else in the order of
+    `headings`."""
+    if not rows:
+        return
+    found: dict[str, int] = {}
+    for index, cell in enumerate(rows[0]):
+        for name, words in headings.items():
+            if _key(cell) in words and name not in found:
+                found[name] = index
+    has_heading = "email" in found
+    columns = found if has_heading else {name: index for index, name in enumerate(headings)}
+    first_line = 2 if has_heading else 1
+    for offset, row in enumerate(rows[1:] if has_heading else rows):
+        if any(value.strip() for value in row):
+            yield (
+                first_line + offset,
+                {
+                    name: " ".join(row[columns[name]].split())
+                    if name in columns and columns[name] < len(row)
+                    else ""
+                    for name in headings
+                },
+            )
+
+
+def _address_error(email: str, user) -> str:
+    """Why a person's row cannot be imported for its address or account, or ""."""
+    try:
+        validate_email(email)
+    except ValidationError:
+        if not email:
+            return _("The row has no e-mail address.")
+        return _("%(email)s is not an e-mail address.") % {"email": email}
+    if user is not None and not user.is_active:
+        return _("That account is closed; ask an administrator.")
+    return ""
+
+
+def _accounts(emails) -> dict:
+    return {
+        user.email.lower(): user
+        for user in User.objects.alias(address=Lower("email")).filter(
+            address__in={email.lower() for email in emails}
+        )
+    }
+
+
 def _coordinator_decision(row, organization, user, known) -> tuple[str, str]:
     """What importing one coordinator's row does, and why where it needs saying."""
-    try:
-        validate_email(row.email)
-    except ValidationError:
-        if not row.email:
-            return "error", _("The row has no e-mail address.")
-        return "error", _("%(email)s is not an e-mail address.") % {"email": row.email}
+    if error := _address_error(row.email, user):
+        return "error", error
     if row.organization and organization is None:
         return "error", _("%(organization)s does not take part in the program.") % {
             "organization": row.organization
         }
-    if user is not None and not user.is_active:
-        return "error", _("That account is closed; ask an administrator.")
     if (row.email.lower(), row.organization_id) in known["seen"]:
         return "unchanged", _("The file names this person twice.")
     if user is None:
@@ -414,6 +435,138 @@ def unsign_coordinator_rows(token: str, program: Program) -> list[list[str]]:
     """The rows a preview of this program's import was made from; signing.BadSignature if
     tampered, too old or made for another program."""
     data = signing.loads(token, salt=COORDINATOR_SALT, max_age=PREVIEW_SECONDS)
+    if data["program"] != program.pk:
+        raise signing.BadSignature("another program")
+    return data["rows"]
+
+
+# --------------------------------------------------------------------------------------------
+# The mentor bank: the mentors an organisation keeps in a spreadsheet, one row each
+# --------------------------------------------------------------------------------------------
+
+BANK_SALT = "programs.imports.mentor_bank"
+
+BANK_HEADINGS = {
+    "email": COORDINATOR_HEADINGS["email"],
+    "name": COORDINATOR_HEADINGS["name"],
+    "note": {"note", "notering", "notat", "anteckning", "comment", "kommentar", "why", "varför",
+             "hvorfor", "reason", "anledning", "grund"},
+    "language": {"language", "språk", "sprog", "preferred language", "föredraget språk",
+                 "foretrukket sprog"},
+}  # fmt: skip
+
+# What a language cell may say, in our three languages, for each language we write in.
+LANGUAGE_WORDS = {
+    "sv": {"sv", "svenska", "swedish", "svensk"},
+    "da": {"da", "dansk", "danish", "danska"},
+    "en": {"en", "english", "engelska", "engelsk"},
+}
+
+BANK_ACTIONS = {
+    "new": gettext_lazy("added, with a new account"),
+    "existing": gettext_lazy("added, with their account"),
+    "unchanged": gettext_lazy("in the bank already"),
+    "error": gettext_lazy("not imported"),
+}
+
+NOTE_LENGTH = MentorBankEntry._meta.get_field("note").max_length
+
+
+@dataclass
+class BankRow:
+    line: int
+    email: str
+    name: str
+    note: str
+    language: str
+    action: str = ""
+    message: str = ""
+
+    @property
+    def action_label(self) -> str:
+        return str(BANK_ACTIONS[self.action])
+
+
+class BankPlan(Plan):
+    changing = ("new", "existing")
+
+
+def plan_mentor_bank(rows: list[list[str]], *, program: Program) -> BankPlan:
+    """What importing these rows into the mentor bank of the program's organisation would do:
+    each row an e-mail address, a name, a note on why the mentor is in the bank and, for a
+    person new to the app, the language their e-mails are to be in. A few queries whatever
+    the file's length."""
+    plan = BankPlan()
+    parsed = [
+        BankRow(line, cells["email"], cells["name"], cells["note"], cells["language"])
+        for line, cells in _people_rows(rows, BANK_HEADINGS)
+    ]
+    accounts = _accounts(row.email for row in parsed)
+    banked = set(
+        MentorBankEntry.objects.filter(owner_id=program.owner_id).values_list(
+            "mentor_id", flat=True
+        )
+    )
+    seen: set[str] = set()
+    for row in parsed:
+        user = accounts.get(row.email.lower())
+        row.action, row.message = _bank_decision(row, user, banked, seen)
+        seen.add(row.email.lower())
+        plan.rows.append(row)
+    return plan
+
+
+def _language(cell: str) -> str | None:
+    """The language code a cell names ("" for an empty one), or None."""
+    if not cell:
+        return ""
+    return next((code for code, words in LANGUAGE_WORDS.items() if _key(cell) in words), None)
+
+
+def _bank_decision(row, user, banked, seen) -> tuple[str, str]:
+    """What importing one mentor's row does, and why where it needs saying."""
+    if error := _address_error(row.email, user):
+        return "error", error
+    language = _language(row.language)
+    if language is None:
+        return "error", _("%(language)s is not a language the app writes in (sv, da, en).") % {
+            "language": row.language
+        }
+    row.language = language
+    if len(row.note) > NOTE_LENGTH:
+        return "error", _("The note is longer than %(count)d characters.") % {"count": NOTE_LENGTH}
+    if row.email.lower() in seen:
+        return "unchanged", _("The file names this person twice.")
+    if user is None:
+        if not row.name:
+            return "error", _("Someone new to the app needs a name.")
+        return "new", ""
+    if user.pk in banked:
+        return "unchanged", ""
+    return "existing", ""
+
+
+def apply_mentor_bank(plan: BankPlan, *, program: Program, by) -> int:
+    """Add every row the plan says to, each with one e-mail; returns how many."""
+    return services.mentor_bank_add(
+        program=program,
+        people=[
+            (row.email, row.name, row.note, row.language)
+            for row in plan.rows
+            if row.action in plan.changing
+        ],
+        by=by,
+    )
+
+
+def sign_bank_rows(rows: list[list[str]], program: Program) -> str:
+    return signing.dumps({"rows": rows, "program": program.pk}, salt=BANK_SALT, compress=True)
+
+
+def unsign_bank_rows(token: str, program: Program) -> list[list[str]]:
+    """The rows a preview of this program's bank import was made from; signing.BadSignature
+    if tampered, too old or made for another program."""
+    data = signing.loads(token, salt=BANK_SALT, max_age=PREVIEW_SECONDS)
     if data["program"] != program.pk:
         raise signing.BadSignature("another program")
     return data["rows"]
