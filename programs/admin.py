@@ -50,16 +50,20 @@ from .exports import applications_export
 from .imports import (
     apply_coordinators,
     apply_mentor_bank,
+    apply_participants,
     apply_units,
     changeable_organizations,
     plan_coordinators,
     plan_mentor_bank,
+    plan_participants,
     plan_units,
     sign_bank_rows,
     sign_coordinator_rows,
+    sign_participant_rows,
     sign_rows,
     unsign_bank_rows,
     unsign_coordinator_rows,
+    unsign_participant_rows,
     unsign_rows,
 )
 from .models import (
@@ -256,6 +260,30 @@ PEOPLE_IMPORTS = {
             ngettext(
                 "%(count)d coordinator invited; each gets one e-mail with the steps.",
                 "%(count)d coordinators invited; each gets one e-mail with the steps.",
+                count,
+            )
+            % {"count": count}
+        ),
+    ),
+    "participants": PeopleImport(
+        plan=plan_participants,
+        apply=apply_participants,
+        sign=sign_participant_rows,
+        unsign=unsign_participant_rows,
+        title=lambda program: (
+            _("Invite participants of %(program)s from a list") % {"program": program.name}
+        ),
+        help_text=_(
+            "A .csv or .xlsx file with the columns e-mail, name, role (adept or mentor), "
+            "organisation (one that takes part in the program), unit, job title and language "
+            "(sv, da or en, for someone new to the app; empty: the program's). Only e-mail, "
+            "name and role are needed. A first row with these headings is recognised in "
+            "Swedish, Danish and English."
+        ),
+        done=lambda count: (
+            ngettext(
+                "%(count)d person invited to apply; each gets one e-mail with the link.",
+                "%(count)d people invited to apply; each gets one e-mail with the link.",
                 count,
             )
             % {"count": count}
@@ -881,6 +909,11 @@ class ProgramAdmin(CoordinatorPermissions, admin.ModelAdmin):
                 name="programs_program_coordinators",
             ),
             path(
+                "<path:object_id>/participants/",
+                self.admin_site.admin_view(self.participants_import_view),
+                name="programs_program_participants",
+            ),
+            path(
                 "<path:object_id>/mentor-bank/",
                 self.admin_site.admin_view(self.mentor_bank_import_view),
                 name="programs_program_mentor_bank",
@@ -926,6 +959,9 @@ class ProgramAdmin(CoordinatorPermissions, admin.ModelAdmin):
 
     def coordinators_import_view(self, request, object_id):
         return self._people_import(request, self._coordinated(request, object_id), "coordinators")
+
+    def participants_import_view(self, request, object_id):
+        return self._people_import(request, self._coordinated(request, object_id), "participants")
 
     def mentor_bank_import_view(self, request, object_id):
         program = self._coordinated(request, object_id)

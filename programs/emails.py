@@ -17,7 +17,14 @@ from mentorship.i18n import in_language, language_of
 from notifications.emails import absolute, loaded
 from notifications.registry import register_email, register_loader
 
-from .models import Application, BankOffer, Milestone, Program, program_paragraph
+from .models import (
+    Application,
+    BankOffer,
+    Milestone,
+    ParticipantInvitation,
+    Program,
+    program_paragraph,
+)
 from .services import bank_leave_token, unmet_rules
 
 
@@ -130,6 +137,29 @@ def _edition_invitation(notification, cache):
     }
 
 
+def _invitations(ids):
+    return ParticipantInvitation.objects.select_related("organization", "unit__parent").in_bulk(ids)
+
+
+def _participant_invitation(notification, cache):
+    """The invitation to someone on the coordinators' own list: what the list says of them
+    (which fills in their form) and, for a person new to the app, a first password."""
+    program = loaded(cache, notification, "program")
+    invitation = loaded(cache, notification, "invitation", missing_ok=True)
+    role = notification.context["role"]
+    user = notification.recipient
+    apply = reverse("programs:apply", kwargs={"slug": program.slug, "role": role})
+    return {
+        "program": program,
+        "role": role,
+        "invitation": invitation,
+        "action": program.words[role],
+        "url": absolute(apply),
+        "password_url": "" if user.has_usable_password() else _password_url(user),
+        "privacy_url": absolute(reverse("programs:privacy", kwargs={"slug": program.slug})),
+    }
+
+
 def _milestone_ics(context, milestone, *, cancelled=False) -> bytes:
     """The event as the notice tells it (time and place from the notice), with the end and
     the description of the milestone where it still exists, in the reader's language."""
@@ -209,6 +239,7 @@ def register() -> None:
     register_loader("program", _programs)
     register_loader("milestone", _milestones)
     register_loader("offer", _offers)
+    register_loader("invitation", _invitations)
     register_email("bank_offer", label=_("Offer to the mentor bank"), context=_bank_offer)
     register_email("bank_added", label=_("Added to the mentor bank"), context=_bank_added)
     register_email("application_received", label=_("Application received"), context=_application)
@@ -220,6 +251,11 @@ def register() -> None:
         "edition_invitation",
         label=_("Invitation to a new edition"),
         context=_edition_invitation,
+    )
+    register_email(
+        "participant_invitation",
+        label=_("Invitation from the coordinators' list"),
+        context=_participant_invitation,
     )
     register_email("milestone", label=_("Milestone notice"), context=_milestone)
     register_email("milestone_changed", label=_("Milestone changed"), context=_milestone)

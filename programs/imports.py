@@ -23,9 +23,18 @@ from accounts.models import User
 from audit.models import AuditEntry
 from audit.services import audit
 from mentorship.errors import ServiceError
+from notifications.models import Notification
 
 from . import services
-from .models import MentorBankEntry, Organization, OrganizationCoordinator, Program, Unit
+from .models import (
+    Application,
+    MentorBankEntry,
+    Organization,
+    OrganizationCoordinator,
+    Program,
+    Role,
+    Unit,
+)
 
 SALT = "programs.imports.units"
 # How long a preview can be carried out after it was shown.
@@ -470,6 +479,7 @@ BANK_ACTIONS = {
 }
 
 NOTE_LENGTH = MentorBankEntry._meta.get_field("note").max_length
+JOB_TITLE_LENGTH = Application._meta.get_field("job_title").max_length
 
 
 @dataclass
@@ -567,6 +577,199 @@ def unsign_bank_rows(token: str, program: Program) -> list[list[str]]:
     """The rows a preview of this program's bank import was made from; signing.BadSignature
     if tampered, too old or made for another program."""
     data = signing.loads(token, salt=BANK_SALT, max_age=PREVIEW_SECONDS)
+    if data["program"] != program.pk:
+        raise signing.BadSignature("another program")
+    return data["rows"]
+
+
+# --------------------------------------------------------------------------------------------
+# Participants: the people a program's coordinators already have on a list, invited to apply
+# --------------------------------------------------------------------------------------------
+
+PARTICIPANT_SALT = "programs.imports.participants"
+
+PARTICIPANT_HEADINGS = {
+    "email": COORDINATOR_HEADINGS["email"],
+    "name": COORDINATOR_HEADINGS["name"],
+    "role": {"role", "roll", "rolle", "adept or mentor", "adept eller mentor",
+             "mentee eller mentor"},
+    "organization": HEADINGS["organization"],
+    "unit": HEADINGS["name"] - {"name", "namn", "navn"},
+    "job_title": {"job title", "title", "titel", "befattning", "stilling", "stillingsbetegnelse",
+                  "jobbtitel", "tjänst"},
+    "language": BANK_HEADINGS["language"],
+}  # fmt: skip
+
+ROLE_WORDS = {
+    Role.ADEPT: {"adept", "adepter", "mentee", "mentees", "adepts"},
+    Role.MENTOR: {"mentor", "mentorer", "mentors"},
+}
+
+PARTICIPANT_ACTIONS = {
+    "new": gettext_lazy("invited, with a new account"),
+    "existing": gettext_lazy("invited, with their account"),
+    "unchanged": gettext_lazy("not invited again"),
+    "error": gettext_lazy("not imported"),
+}
+
+
+@dataclass
+class ParticipantRow:
+    line: int
+    email: str
+    name: str
+    role: str
+    organization: str
+    unit: str
+    job_title: str
+    language: str
+    action: str = ""
+    message: str = ""
+    organization_id: int | None = None
+    unit_id: int | None = None
+
+    @property
+    def action_label(self) -> str:
+        return str(PARTICIPANT_ACTIONS[self.action])
+
+    @property
+    def role_label(self) -> str:
+        return str(Role(self.role).label) if self.role in Role.values else self.role
+
+
+class ParticipantPlan(Plan):
+    changing = ("new", "existing")
+
+
+def plan_participants(rows: list[list[str]], *, program: Program) -> ParticipantPlan:
+    """What importing these rows as invitations to apply would do: each row an e-mail
+    address, a name, the role (adept or mentor) and, to fill in the form, the organisation
+    (one that takes part), its unit and the job title, and the language of a person new to
+    the app. A few queries whatever the file's length."""
+    plan = ParticipantPlan()
+    parsed = [
+        ParticipantRow(line, **cells) for line, cells in _people_rows(rows, PARTICIPANT_HEADINGS)
+    ]
+    organizations = {}
+    for organization in program.organizations.all():
+        organizations[_key(organization.name)] = organization
+        if organization.short_name:
+            organizations.setdefault(_key(organization.short_name), organization)
+    units = {
+        (unit.organization_id, _key(unit.name)): unit
+        for unit in Unit.objects.filter(
+            organization__in=set(organizations.values()), confirmed=True
+        )
+    }
+    accounts = _accounts(row.email for row in parsed)
+    taken = (
+        set(program.applications.values_list("applicant_id", "role"))
+        | set(program.invitations.values_list("person_id", "role"))
+        | {
+            (recipient, context.get("role", Role.MENTOR))
+            for recipient, context in Notification.objects.filter(
+                program=program, kind__in=services.INVITATION_KINDS
+            ).values_list("recipient_id", "context")
+        }
+    )
+    seen: set[tuple[str, str]] = set()
+    for row in parsed:
+        organization = organizations.get(_key(row.organization)) if row.organization else None
+        if organization:
+            row.organization, row.organization_id = organization.name, organization.pk
+            unit = units.get((organization.pk, _key(row.unit))) if row.unit else None
+            row.unit_id = unit.pk if unit else None
+        user = accounts.get(row.email.lower())
+        row.action, row.message = _participant_decision(row, organization, user, taken, seen)
+        seen.add((row.email.lower(), row.role))
+        plan.rows.append(row)
+    return plan
+
+
+def _role(cell: str) -> str | None:
+    return next((role for role, words in ROLE_WORDS.items() if _key(cell) in words), None)
+
+
+def _participant_decision(row, organization, user, taken, seen) -> tuple[str, str]:
+    """What importing one participant's row does, and why where it needs saying."""
+    if error := _address_error(row.email, user) or _participant_cells_error(row, organization):
+        return "error", error
+    if (row.email.lower(), row.role) in seen:
+        return "unchanged", _("The file names this person twice.")
+    if user is None:
+        if not row.name:
+            return "error", _("Someone new to the app needs a name.")
+        return "new", _unit_note(row)
+    if (user.pk, row.role) in taken:
+        return "unchanged", _("They have applied or been invited in this role already.")
+    return "existing", _unit_note(row)
+
+
+def _participant_cells_error(row, organization) -> str:
+    """Why the row's role, language, organisation or job title cannot be imported, or "";
+    the role and the language are read into their codes."""
+    role = _role(row.role)
+    if role is None:
+        if not row.role:
+            return _("The row has no role (adept or mentor).")
+        return _("%(role)s is not a role: write adept or mentor.") % {"role": row.role}
+    row.role = role
+    language = _language(row.language)
+    if language is None:
+        return _("%(language)s is not a language the app writes in (sv, da, en).") % {
+            "language": row.language
+        }
+    row.language = language
+    if row.organization and organization is None:
+        return _("%(organization)s does not take part in the program.") % {
+            "organization": row.organization
+        }
+    if len(row.job_title) > JOB_TITLE_LENGTH:
+        return _("The job title is longer than %(count)d characters.") % {"count": JOB_TITLE_LENGTH}
+    return ""
+
+
+def _unit_note(row) -> str:
+    if row.unit and row.unit_id is None:
+        return _("%(unit)s is not in the organisation's list of units: they pick theirs.") % {
+            "unit": row.unit
+        }
+    return ""
+
+
+def apply_participants(plan: ParticipantPlan, *, program: Program, by) -> int:
+    """Invite every row the plan says to, each with one e-mail; returns how many."""
+    todo = [row for row in plan.rows if row.action in plan.changing]
+    organizations = Organization.objects.in_bulk({row.organization_id for row in todo} - {None})
+    units = Unit.objects.in_bulk({row.unit_id for row in todo} - {None})
+    return services.participants_invite(
+        program=program,
+        people=[
+            (
+                row.email,
+                row.name,
+                row.role,
+                organizations.get(row.organization_id),
+                units.get(row.unit_id),
+                row.job_title,
+                row.language,
+            )
+            for row in todo
+        ],
+        by=by,
+    )
+
+
+def sign_participant_rows(rows: list[list[str]], program: Program) -> str:
+    return signing.dumps(
+        {"rows": rows, "program": program.pk}, salt=PARTICIPANT_SALT, compress=True
+    )
+
+
+def unsign_participant_rows(token: str, program: Program) -> list[list[str]]:
+    """The rows a preview of this program's participant import was made from;
+    signing.BadSignature if tampered, too old or made for another program."""
+    data = signing.loads(token, salt=PARTICIPANT_SALT, max_age=PREVIEW_SECONDS)
     if data["program"] != program.pk:
         raise signing.BadSignature("another program")
     return data["rows"]

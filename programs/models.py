@@ -1110,6 +1110,54 @@ class OrganizationCoordinator(models.Model):
         return f"{self.user} ({self.organization})"
 
 
+class ParticipantInvitation(models.Model):
+    """Someone on the coordinators' own list of participants, asked to apply in a role (seed
+    003's HR network gathers registrations of interest elsewhere; seed 001 had letters by
+    e-mail): what the list says of them fills in their form, which they check and submit
+    themselves. One per program, person and role."""
+
+    program = models.ForeignKey(
+        Program, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("program")
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="program_invitations",
+        verbose_name=_("person"),
+    )
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices)
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("organisation"),
+    )
+    unit = models.ForeignKey(
+        Unit,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("unit or leadership team"),
+    )
+    job_title = models.CharField(_("job title"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("invited"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("invitation to apply")
+        verbose_name_plural = _("invitations to apply")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "person", "role"], name="one_invitation_per_role"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.person} ({self.get_role_display()})"
+
+
 class MentorBankEntry(models.Model):
     """A mentor an organisation may ask again for its later programs: one who was not matched
     and agreed to be asked, or one its coordinators added from their own list (seed 001's

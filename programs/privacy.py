@@ -1,4 +1,5 @@
-"""What programs hold about a person: applications (with the letter) and the mentor bank."""
+"""What programs hold about a person: applications (with the letter), the mentor bank, the
+roles of organisations' coordinators and invitations from the coordinators' lists."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from .models import (
     ApplicationAnswer,
     MentorBankEntry,
     OrganizationCoordinator,
+    ParticipantInvitation,
     Program,
     Unit,
 )
@@ -77,6 +79,7 @@ def _erase(user, now) -> None:
         Application.objects.filter(applicant=user, program__archive_on_erasure=False)
     )
     MentorBankEntry.objects.filter(mentor=user).delete()
+    ParticipantInvitation.objects.filter(person=user).delete()
     _drop_unheld_proposals()
 
 
@@ -95,6 +98,9 @@ def _age_out(program_ids, now) -> int:
             )
         )
     _drop_unheld_proposals()
+    # What a coordinators' list said of someone only fills in a form: once the program takes
+    # no more applications, it has no use left.
+    aged += ParticipantInvitation.objects.filter(program__applications_close_at__lt=now).delete()[0]
     return aged
 
 
@@ -104,6 +110,7 @@ HOLDER = Holder(
         "applications": _applications,
         "mentor_bank": lambda user: rows(MentorBankEntry.objects.filter(mentor=user)),
         "organization_roles": lambda user: rows(OrganizationCoordinator.objects.filter(user=user)),
+        "invitations": lambda user: rows(ParticipantInvitation.objects.filter(person=user)),
     },
     erase=_erase,
     age_out=_age_out,
@@ -113,6 +120,7 @@ HOLDER = Holder(
             "programs.mentorbankentry",
             "programs.applicationanswer",
             "programs.organizationcoordinator",
+            "programs.participantinvitation",
         }
     ),
     excluded={

@@ -39,6 +39,7 @@ from .models import (
     Milestone,
     Option,
     OrganizationCoordinator,
+    ParticipantInvitation,
     Program,
     Question,
     Role,
@@ -725,23 +726,20 @@ def bank_leave_token(*, mentor_id: int, owner_id: int) -> str:
     return signing.Signer(salt=_BANK_LEAVE_SALT).sign_object({"m": mentor_id, "o": owner_id})
 
 
-def bank_leave_link(token: str) -> tuple[User | None, MentorBankEntry | None]:
-    """The person a leave link is for, and their entry in the bank it names if they are
-    still in it; (None, None) for a token that is not genuine."""
+def bank_leave_entry(token: str) -> MentorBankEntry | None:
+    """The bank entry a leave link names, if the token is genuine and the person is still in
+    that bank."""
     try:
         data = signing.Signer(salt=_BANK_LEAVE_SALT).unsign_object(token)
     except (signing.BadSignature, ValueError):
-        return None, None
+        return None
     if not isinstance(data, dict) or not {"m", "o"} <= data.keys():
-        return None, None
-    entry = (
+        return None
+    return (
         MentorBankEntry.objects.filter(mentor_id=data["m"], owner_id=data["o"])
         .select_related("owner", "mentor")
         .first()
     )
-    if entry is not None:
-        return entry.mentor, entry
-    return User.objects.filter(pk=data["m"]).first(), None
 
 
 def mentor_bank_of(program: Program):
@@ -887,7 +885,8 @@ class Invitees:
     GROUPS = (BANK, WAITLIST, MENTORS)
 
 
-_INVITATIONS = ("bank_invitation", "edition_invitation")
+# The invitations to apply: one per person and role in a program, whichever group it came from.
+INVITATION_KINDS = ("bank_invitation", "edition_invitation", "participant_invitation")
 
 
 @dataclass(frozen=True)
@@ -908,7 +907,7 @@ def edition_invitees(program: Program) -> dict[str, list[Invitee]]:
     invited = {
         (recipient, context.get("role", Role.MENTOR))
         for recipient, context in Notification.objects.filter(
-            program=program, kind__in=_INVITATIONS
+            program=program, kind__in=INVITATION_KINDS
         ).values_list("recipient_id", "context")
     }
     previous = (
@@ -986,6 +985,114 @@ def edition_invite(*, program: Program, groups, by, now=None) -> int:
                 % {"count": invited},
             )
     return invited
+
+
+def participants_invite(*, program: Program, people, by) -> int:
+    """Invite the people of the coordinators' own list to apply to an open program: `people`
+    are (e-mail, name, role, organisation or None, unit or None, job title, language or "").
+    A person without an account gets one without a password, in the language given (else
+    the program's). What the list says of them is kept to fill in their form; each person is
+    invited once per role, and not at all in a role they applied in or were invited to
+    already (from the bank or the previous edition too). A few statements whatever the
+    number of people. Returns how many were invited."""
+    if not program.is_open():
+        raise ServiceError(
+            _("%(program)s is not open for applications.") % {"program": program.name}
+        )
+    people = [
+        (User.objects.normalize_email(email.strip()), " ".join(name.split()), *rest)
+        for email, name, *rest in people
+    ]
+    taking_part = set(program.organizations.values_list("pk", flat=True))
+    for *_person, organization, _unit, _title, _language in people:
+        if organization is not None and organization.pk not in taking_part:
+            raise ServiceError(
+                _("%(organization)s does not take part in the program.")
+                % {"organization": organization}
+            )
+    with transaction.atomic():
+        users = _accounts_for(
+            [(email, name, language or program.text_language)
+             for email, name, _r, _o, _u, _t, language in people],
+            by,
+            staff=False,
+        )  # fmt: skip
+        taken = (
+            set(program.applications.values_list("applicant_id", "role"))
+            | set(program.invitations.values_list("person_id", "role"))
+        ) | {
+            (recipient, context.get("role", Role.MENTOR))
+            for recipient, context in Notification.objects.filter(
+                program=program, kind__in=INVITATION_KINDS
+            ).values_list("recipient_id", "context")
+        }
+        invitations = []
+        for email, _name, role, organization, unit, job_title, _language in people:
+            user = users[email.lower()]
+            if (user.pk, role) in taken:
+                continue
+            taken.add((user.pk, role))
+            if organization is None or (unit and unit.organization_id != organization.pk):
+                unit = None  # a unit is only ever one of the organisation's own
+            invitations.append(
+                ParticipantInvitation(
+                    program=program, person=user, role=role, organization=organization,
+                    unit=unit, job_title=job_title,
+                )
+            )  # fmt: skip
+        try:
+            with transaction.atomic():
+                ParticipantInvitation.objects.bulk_create(invitations)
+        except IntegrityError:
+            raise ServiceError(
+                _("Someone invited some of these people at the same moment: import again.")
+            ) from None
+        invited = notify_many(
+            [
+                Notification(
+                    recipient=invitation.person,
+                    kind=Notification.Kind.PARTICIPANT_INVITATION,
+                    key=f"invitation:{program.pk}:{invitation.role}",
+                    program=program,
+                    context={
+                        "program": program.pk,
+                        "role": invitation.role,
+                        "invitation": invitation.pk,
+                    },
+                )
+                for invitation in invitations
+            ]
+        )
+        if invited:
+            audit(
+                actor=by,
+                action=AuditEntry.Action.INVITATIONS_SENT,
+                program=program,
+                obj=program,
+                detail=ngettext(
+                    "%(count)d person invited to apply",
+                    "%(count)d people invited to apply",
+                    invited,
+                )
+                % {"count": invited},
+            )
+    return invited
+
+
+def invitation_initial(user, program: Program, role: str) -> dict:
+    """What the coordinators' list said of the person, to fill in their form: the
+    organisation, the unit and the job title, where the list had them."""
+    invitation = ParticipantInvitation.objects.filter(
+        program=program, person=user, role=role
+    ).first()
+    if invitation is None:
+        return {}
+    initial: dict = {"job_title": invitation.job_title} if invitation.job_title else {}
+    if invitation.organization_id:
+        initial["organization"] = invitation.organization_id
+    if invitation.unit_id:
+        initial["unit"] = invitation.unit_id
+    return initial
 
 
 # --------------------------------------------------------------------------------------------

@@ -1,10 +1,9 @@
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Case, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mentorship.errors import ServiceError
@@ -70,7 +69,7 @@ def _bank_initial(user, program) -> dict:
         .first()
     )
     if entry is None:
-        return {"consent_bank": True} if user.mentor_bank_entries.exists() else {}
+        return {}  # added from the coordinators' list: nothing of theirs to fill in from
     return {**_initial_from(entry.application, program), "consent_bank": True}
 
 
@@ -192,12 +191,21 @@ def apply(request, slug, role):
         initial = _bank_initial(request.user, program)
     elif request.GET.get("from"):
         initial = _earlier_initial(request.user, program, role, request.GET["from"])
+    from_earlier = bool(initial)
+    if not initial:
+        # Someone on the coordinators' own list: what it says of them.
+        initial = services.invitation_initial(request.user, program, role)
     if initial and request.method == "GET":
         messages.info(
             request,
             _(
                 "The form is filled in from your earlier application. Check it, change what "
                 "has changed and submit it."
+            )
+            if from_earlier
+            else _(
+                "Your organisation and job title are filled in from the coordinators' list. "
+                "Check them and write the rest."
             ),
         )
     return _application_form(request, application, initial)
@@ -282,15 +290,10 @@ def mentor_bank(request):
 
 def mentor_bank_leave(request, token):
     """The link out of one organisation's bank in every e-mail to it: it works without
-    logging in, in the language of the e-mail, and asks once before it takes the person out
-    (a mail scanner that follows links only sees the question)."""
-    mentor, entry = services.bank_leave_link(token)
-    # In the person's language, unless the visitor is logged in or chose one.
-    chosen = request.user.is_authenticated or settings.LANGUAGE_COOKIE_NAME in request.COOKIES
-    with translation.override(
-        mentor.language if mentor and not chosen else translation.get_language()
-    ):
-        left = request.method == "POST" and entry is not None
-        if left:
-            services.mentor_bank_leave(user=entry.mentor, owner_id=entry.owner_id)
-        return render(request, "programs/mentor_bank_leave.html", {"entry": entry, "left": left})
+    logging in, and asks once before it takes the person out (a mail scanner that follows
+    links only sees the question)."""
+    entry = services.bank_leave_entry(token)
+    left = request.method == "POST" and entry is not None
+    if left:
+        services.mentor_bank_leave(user=entry.mentor, owner_id=entry.owner_id)
+    return render(request, "programs/mentor_bank_leave.html", {"entry": entry, "left": left})

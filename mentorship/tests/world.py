@@ -23,6 +23,7 @@ from programs.models import (
     Milestone,
     Option,
     OrganizationCoordinator,
+    ParticipantInvitation,
     Program,
     Question,
     Role,
@@ -140,6 +141,11 @@ def build_world() -> dict:
         actor=coordinator, action=AuditEntry.Action.DECISION, program=running,
         object_type="application", object_id=str(match.adept_id), detail="accepted",
     )  # fmt: skip
+    # Someone on the coordinators' own list, invited to apply as mentor.
+    invitation = ParticipantInvitation.objects.create(
+        program=open_program, person=adept, role=Role.MENTOR, organization=open_program.owner,
+        job_title="Rektor",
+    )  # fmt: skip
     # Each kind of e-mail, to render as a page.
     emails = [
         Notification(recipient=adept, program=running, kind=kind, key=kind, context=context)
@@ -149,6 +155,8 @@ def build_world() -> dict:
             ("bank_invitation", {"program": open_program.pk}),
             ("bank_offer", {"offer": offer.pk}),
             ("bank_added", {"program": open_program.pk}),
+            ("participant_invitation",
+             {"program": open_program.pk, "role": "mentor", "invitation": invitation.pk}),
             ("edition_invitation",
              {"program": open_program.pk, "application": draft.pk, "role": "adept"}),
             ("introduction", {"match": match.pk}),
@@ -276,6 +284,7 @@ def admin_pages(world) -> list[tuple[str, str]]:
         reverse("admin:programs_program_invite", args=[open_program.pk]),
         reverse("admin:programs_program_coordinators", args=[running.pk]),
         reverse("admin:programs_program_mentor_bank", args=[open_program.pk]),
+        reverse("admin:programs_program_participants", args=[open_program.pk]),
         reverse("admin:programs_mentorbankentry_changelist"),
         reverse("admin:programs_bankoffer_add"),
         reverse("admin:matching_match_changelist"),
@@ -318,6 +327,8 @@ def states(world) -> list[tuple[str, str, str]]:
         (COORDINATOR, reverse("admin:programs_program_next_edition", args=[world["running"].pk]),
          "#content form [type=submit]"),
         (COORDINATOR, reverse("admin:programs_program_mentor_bank", args=[open_program.pk]),
+         "#content form [type=submit]"),
+        (COORDINATOR, reverse("admin:programs_program_participants", args=[open_program.pk]),
          "#content form [type=submit]"),
     ]  # fmt: skip
 

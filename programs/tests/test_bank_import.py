@@ -173,7 +173,9 @@ def test_an_imported_mentor_is_invited_to_the_next_edition_and_applies(client, c
     apply = reverse("programs:apply", kwargs={"slug": edition.slug, "role": "mentor"})
     response = client.get(apply + "?from_bank=1")
     assert response.status_code == 200
-    assert response.context["form"].initial.get("consent_bank") is True
+    initial = response.context["form"].initial
+    assert not any(initial.get(name) for name in ("job_title", "letter", "organization"))
+    assert list(response.context["messages"]) == []
     assert services.edition_invite(program=edition, groups=["bank"], by=coordinator) == 0
 
 
