@@ -59,7 +59,7 @@ def test_the_union_imports_its_bank_and_a_mentor_leaves_it_from_the_e_mail(
     link = re.search(r"http://\S+/mentor-bank/leave/\S+", danish.body).group()
 
     # Jens, on his phone, from the e-mail: no login, in Danish.
-    context = browser.new_context(viewport={"width": 320, "height": 700})
+    context = browser.new_context(viewport={"width": 320, "height": 700}, locale="da-DK")
     tab = context.new_page()
     tab.goto(link.replace("http://127.0.0.1:8000", live_server.url))
     expect(tab.locator("h1")).to_have_text("Forlad mentorbanken")
