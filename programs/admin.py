@@ -48,6 +48,9 @@ from notifications.services import kick_delivery
 from . import services
 from .exports import applications_export
 from .imports import (
+    BANK_SALT,
+    COORDINATOR_SALT,
+    PARTICIPANT_SALT,
     apply_coordinators,
     apply_mentor_bank,
     apply_participants,
@@ -57,13 +60,9 @@ from .imports import (
     plan_mentor_bank,
     plan_participants,
     plan_units,
-    sign_bank_rows,
-    sign_coordinator_rows,
-    sign_participant_rows,
+    sign_program_rows,
     sign_rows,
-    unsign_bank_rows,
-    unsign_coordinator_rows,
-    unsign_participant_rows,
+    unsign_program_rows,
     unsign_rows,
 )
 from .models import (
@@ -236,8 +235,7 @@ class PeopleImport:
 
     plan: Callable
     apply: Callable
-    sign: Callable
-    unsign: Callable
+    salt: str  # of the signed rows the preview hands on to the import
     title: Callable[[Program], str]
     help_text: str
     done: Callable[[int], str]
@@ -247,8 +245,7 @@ PEOPLE_IMPORTS = {
     "coordinators": PeopleImport(
         plan=plan_coordinators,
         apply=apply_coordinators,
-        sign=sign_coordinator_rows,
-        unsign=unsign_coordinator_rows,
+        salt=COORDINATOR_SALT,
         title=lambda program: _("Import coordinators of %(program)s") % {"program": program.name},
         help_text=_(
             "A .csv or .xlsx file with the columns e-mail, name and organisation: the "
@@ -268,8 +265,7 @@ PEOPLE_IMPORTS = {
     "participants": PeopleImport(
         plan=plan_participants,
         apply=apply_participants,
-        sign=sign_participant_rows,
-        unsign=unsign_participant_rows,
+        salt=PARTICIPANT_SALT,
         title=lambda program: (
             _("Invite participants of %(program)s from a list") % {"program": program.name}
         ),
@@ -292,8 +288,7 @@ PEOPLE_IMPORTS = {
     "mentor_bank": PeopleImport(
         plan=plan_mentor_bank,
         apply=apply_mentor_bank,
-        sign=sign_bank_rows,
-        unsign=unsign_bank_rows,
+        salt=BANK_SALT,
         title=lambda program: (
             _("Import mentors to the mentor bank of %(organisation)s")
             % {"organisation": program.owner.name}
@@ -984,7 +979,7 @@ class ProgramAdmin(CoordinatorPermissions, admin.ModelAdmin):
         here = request.path
         if request.method == "POST" and "token" in request.POST:
             try:
-                rows = steps.unsign(request.POST["token"], program)
+                rows = unsign_program_rows(request.POST["token"], program, steps.salt)
             except signing.BadSignature:
                 self.message_user(
                     request,
@@ -1014,7 +1009,7 @@ class ProgramAdmin(CoordinatorPermissions, admin.ModelAdmin):
             else:
                 plan = steps.plan(rows, program=program)
                 if plan.rows:
-                    extra |= {"plan": plan, "token": steps.sign(rows, program)}
+                    extra |= {"plan": plan, "token": sign_program_rows(rows, program, steps.salt)}
                     title = _("%(title)s: preview") % {"title": title}
                 else:
                     form.add_error("file", _("The file has no rows to import."))

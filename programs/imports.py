@@ -23,7 +23,6 @@ from accounts.models import User
 from audit.models import AuditEntry
 from audit.services import audit
 from mentorship.errors import ServiceError
-from notifications.models import Notification
 
 from . import services
 from .models import (
@@ -265,6 +264,19 @@ def apply_units(plan: UnitPlan, *, user) -> int:
     return len(moved)
 
 
+def sign_program_rows(rows: list[list[str]], program: Program, salt: str) -> str:
+    return signing.dumps({"rows": rows, "program": program.pk}, salt=salt, compress=True)
+
+
+def unsign_program_rows(token: str, program: Program, salt: str) -> list[list[str]]:
+    """The rows a preview of one of this program's imports was made from;
+    signing.BadSignature if tampered, too old or made for another program."""
+    data = signing.loads(token, salt=salt, max_age=PREVIEW_SECONDS)
+    if data["program"] != program.pk:
+        raise signing.BadSignature("another program")
+    return data["rows"]
+
+
 def sign_rows(rows: list[list[str]], organization: Organization | None) -> str:
     return signing.dumps(
         {"rows": rows, "organization": organization.pk if organization else None},
@@ -328,11 +340,7 @@ def plan_coordinators(rows: list[list[str]], *, program: Program) -> Coordinator
         CoordinatorRow(line, cells["email"], cells["name"], cells["organization"])
         for line, cells in _people_rows(rows, COORDINATOR_HEADINGS)
     ]
-    organizations = {}
-    for organization in program.organizations.all():
-        organizations[_key(organization.name)] = organization
-        if organization.short_name:
-            organizations.setdefault(_key(organization.short_name), organization)
+    organizations = _taking_part(program)
     accounts = _accounts(row.email for row in parsed)
     known = {
         "leads": set(program.coordinators.values_list("pk", flat=True)),
@@ -380,6 +388,16 @@ def _people_rows(rows: list[list[str]], headings: dict[str, set[str]]):
                     for name in headings
                 },
             )
+
+
+def _taking_part(program: Program) -> dict[str, Organization]:
+    """The program's organisations by the names a list may use: the name or the short one."""
+    organizations: dict[str, Organization] = {}
+    for organization in program.organizations.all():
+        organizations[_key(organization.name)] = organization
+        if organization.short_name:
+            organizations.setdefault(_key(organization.short_name), organization)
+    return organizations
 
 
 def _address_error(email: str, user) -> str:
@@ -432,21 +450,6 @@ def apply_coordinators(plan: CoordinatorPlan, *, program: Program, by) -> int:
         people=[(row.email, row.name, organizations.get(row.organization_id)) for row in todo],
         by=by,
     )
-
-
-def sign_coordinator_rows(rows: list[list[str]], program: Program) -> str:
-    return signing.dumps(
-        {"rows": rows, "program": program.pk}, salt=COORDINATOR_SALT, compress=True
-    )
-
-
-def unsign_coordinator_rows(token: str, program: Program) -> list[list[str]]:
-    """The rows a preview of this program's import was made from; signing.BadSignature if
-    tampered, too old or made for another program."""
-    data = signing.loads(token, salt=COORDINATOR_SALT, max_age=PREVIEW_SECONDS)
-    if data["program"] != program.pk:
-        raise signing.BadSignature("another program")
-    return data["rows"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -569,19 +572,6 @@ def apply_mentor_bank(plan: BankPlan, *, program: Program, by) -> int:
     )
 
 
-def sign_bank_rows(rows: list[list[str]], program: Program) -> str:
-    return signing.dumps({"rows": rows, "program": program.pk}, salt=BANK_SALT, compress=True)
-
-
-def unsign_bank_rows(token: str, program: Program) -> list[list[str]]:
-    """The rows a preview of this program's bank import was made from; signing.BadSignature
-    if tampered, too old or made for another program."""
-    data = signing.loads(token, salt=BANK_SALT, max_age=PREVIEW_SECONDS)
-    if data["program"] != program.pk:
-        raise signing.BadSignature("another program")
-    return data["rows"]
-
-
 # --------------------------------------------------------------------------------------------
 # Participants: the people a program's coordinators already have on a list, invited to apply
 # --------------------------------------------------------------------------------------------
@@ -650,11 +640,7 @@ def plan_participants(rows: list[list[str]], *, program: Program) -> Participant
     parsed = [
         ParticipantRow(line, **cells) for line, cells in _people_rows(rows, PARTICIPANT_HEADINGS)
     ]
-    organizations = {}
-    for organization in program.organizations.all():
-        organizations[_key(organization.name)] = organization
-        if organization.short_name:
-            organizations.setdefault(_key(organization.short_name), organization)
+    organizations = _taking_part(program)
     units = {
         (unit.organization_id, _key(unit.name)): unit
         for unit in Unit.objects.filter(
@@ -662,16 +648,7 @@ def plan_participants(rows: list[list[str]], *, program: Program) -> Participant
         )
     }
     accounts = _accounts(row.email for row in parsed)
-    taken = (
-        set(program.applications.values_list("applicant_id", "role"))
-        | set(program.invitations.values_list("person_id", "role"))
-        | {
-            (recipient, context.get("role", Role.MENTOR))
-            for recipient, context in Notification.objects.filter(
-                program=program, kind__in=services.INVITATION_KINDS
-            ).values_list("recipient_id", "context")
-        }
-    )
+    taken = services.applied_or_invited(program)
     seen: set[tuple[str, str]] = set()
     for row in parsed:
         organization = organizations.get(_key(row.organization)) if row.organization else None
@@ -758,18 +735,3 @@ def apply_participants(plan: ParticipantPlan, *, program: Program, by) -> int:
         ],
         by=by,
     )
-
-
-def sign_participant_rows(rows: list[list[str]], program: Program) -> str:
-    return signing.dumps(
-        {"rows": rows, "program": program.pk}, salt=PARTICIPANT_SALT, compress=True
-    )
-
-
-def unsign_participant_rows(token: str, program: Program) -> list[list[str]]:
-    """The rows a preview of this program's participant import was made from;
-    signing.BadSignature if tampered, too old or made for another program."""
-    data = signing.loads(token, salt=PARTICIPANT_SALT, max_age=PREVIEW_SECONDS)
-    if data["program"] != program.pk:
-        raise signing.BadSignature("another program")
-    return data["rows"]

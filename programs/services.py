@@ -903,13 +903,6 @@ class Invitee:
 def edition_invitees(program: Program) -> dict[str, list[Invitee]]:
     """For each group, the people who have not applied to this program in that role and have
     not been invited to it yet, by name. A person in two groups is in the first."""
-    applied = set(program.applications.values_list("applicant_id", "role"))
-    invited = {
-        (recipient, context.get("role", Role.MENTOR))
-        for recipient, context in Notification.objects.filter(
-            program=program, kind__in=INVITATION_KINDS
-        ).values_list("recipient_id", "context")
-    }
     previous = (
         Application.objects.filter(program_id=program.previous_edition_id)
         if program.previous_edition_id
@@ -931,7 +924,7 @@ def edition_invitees(program: Program) -> dict[str, list[Invitee]]:
         Invitees.WAITLIST: of(previous.filter(status=Application.Status.WAITLISTED)),
         Invitees.MENTORS: of(previous.filter(role=Role.MENTOR, status=Application.Status.ACCEPTED)),
     }
-    taken = applied | invited
+    taken = applied_or_invited(program)
     groups: dict[str, list[Invitee]] = {}
     for group, invitees in sources.items():
         groups[group] = []
@@ -971,20 +964,37 @@ def edition_invite(*, program: Program, groups, by, now=None) -> int:
                 for group, invitee in chosen
             ]
         )
-        if invited:
-            audit(
-                actor=by,
-                action=AuditEntry.Action.INVITATIONS_SENT,
-                program=program,
-                obj=program,
-                detail=ngettext(
-                    "%(count)d person invited to apply",
-                    "%(count)d people invited to apply",
-                    invited,
-                )
-                % {"count": invited},
-            )
+        _audit_invitations(program, invited, by)
     return invited
+
+
+def _audit_invitations(program: Program, invited: int, by) -> None:
+    if invited:
+        audit(
+            actor=by,
+            action=AuditEntry.Action.INVITATIONS_SENT,
+            program=program,
+            obj=program,
+            detail=ngettext(
+                "%(count)d person invited to apply", "%(count)d people invited to apply", invited
+            )
+            % {"count": invited},
+        )
+
+
+def applied_or_invited(program: Program) -> set[tuple[int, str]]:
+    """(person id, role) of everyone who applied to the program or was invited to, from the
+    bank, the previous edition or a list: no one is invited twice in a role."""
+    return (
+        set(program.applications.values_list("applicant_id", "role"))
+        | set(program.invitations.values_list("person_id", "role"))
+        | {
+            (recipient, context.get("role", Role.MENTOR))
+            for recipient, context in Notification.objects.filter(
+                program=program, kind__in=INVITATION_KINDS
+            ).values_list("recipient_id", "context")
+        }
+    )
 
 
 def participants_invite(*, program: Program, people, by) -> int:
@@ -1017,15 +1027,7 @@ def participants_invite(*, program: Program, people, by) -> int:
             by,
             staff=False,
         )  # fmt: skip
-        taken = (
-            set(program.applications.values_list("applicant_id", "role"))
-            | set(program.invitations.values_list("person_id", "role"))
-        ) | {
-            (recipient, context.get("role", Role.MENTOR))
-            for recipient, context in Notification.objects.filter(
-                program=program, kind__in=INVITATION_KINDS
-            ).values_list("recipient_id", "context")
-        }
+        taken = applied_or_invited(program)
         invitations = []
         for email, _name, role, organization, unit, job_title, _language in people:
             user = users[email.lower()]
@@ -1063,19 +1065,7 @@ def participants_invite(*, program: Program, people, by) -> int:
                 for invitation in invitations
             ]
         )
-        if invited:
-            audit(
-                actor=by,
-                action=AuditEntry.Action.INVITATIONS_SENT,
-                program=program,
-                obj=program,
-                detail=ngettext(
-                    "%(count)d person invited to apply",
-                    "%(count)d people invited to apply",
-                    invited,
-                )
-                % {"count": invited},
-            )
+        _audit_invitations(program, invited, by)
     return invited
 
 
