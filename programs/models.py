@@ -216,6 +216,15 @@ WORDING = {
             "I agree that the coordinators of the program process my application, including "
             "my motivation letter, to select and match participants."
         ),
+        "withdraw": _("Withdraw application"),
+        "withdraw_question": _(
+            "Do you want to withdraw your application to %(program)s as %(role)s? This cannot "
+            "be undone."
+        ),
+        "withdrawn": _("Your application has been withdrawn."),
+        "not_withdrawable": _("This application can no longer be withdrawn."),
+        "closed": _("The application period is over, so the application can no longer be changed."),
+        "locked": _("This application can no longer be changed."),
     },
     True: {
         "adept": _("Register interest as adept"),
@@ -231,6 +240,17 @@ WORDING = {
             "I agree that the coordinators of the program process what I write here to "
             "match adepts and mentors."
         ),
+        "withdraw": _("Withdraw registration of interest"),
+        "withdraw_question": _(
+            "Do you want to withdraw your registration of interest in %(program)s as "
+            "%(role)s? This cannot be undone."
+        ),
+        "withdrawn": _("Your registration of interest has been withdrawn."),
+        "not_withdrawable": _("This registration of interest can no longer be withdrawn."),
+        "closed": _(
+            "The registration period is over, so what you registered can no longer be changed."
+        ),
+        "locked": _("This registration of interest can no longer be changed."),
     },
 }
 

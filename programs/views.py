@@ -229,7 +229,7 @@ def application_detail(request, pk):
     if application.is_editable():
         return _application_form(request, application)
     if request.method == "POST":
-        messages.error(request, _("This application can no longer be changed."))
+        messages.error(request, application.program.words["locked"])
         return redirect(application)
     return render(
         request,
@@ -249,9 +249,17 @@ def application_withdraw(request, pk):
         except ServiceError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, _("Your application has been withdrawn."))
+            messages.success(request, application.program.words["withdrawn"])
         return redirect("programs:my_applications")
-    return render(request, "programs/application_withdraw.html", {"application": application})
+    question = application.program.words["withdraw_question"] % {
+        "program": application.program.name,
+        "role": application.get_role_display().lower(),
+    }
+    return render(
+        request,
+        "programs/application_withdraw.html",
+        {"application": application, "question": question},
+    )
 
 
 @login_required

@@ -139,3 +139,30 @@ def test_the_coordinator_sets_it_up_in_the_admin_and_the_next_edition_keeps_it(c
     assert (edition.registration_of_interest, edition.adept_optional) == (
         True, ["letter", "direct_reports"],
     )  # fmt: skip
+
+
+def test_withdrawing_and_the_decision_say_registration_of_interest(client, interest, coordinator):
+    adept = UserFactory(language="da")
+    application = ApplicationFactory(program=interest, applicant=adept)
+    client.force_login(adept)
+    url = reverse("programs:application_withdraw", args=[application.pk])
+    page = client.get(url).content.decode()
+    assert "<h1>Træk interessetilmeldingen tilbage</h1>" in page
+    assert f"interessetilmelding til {interest.name} som mentee tilbage?" in page
+    assert "ansøgning" not in page.split("<main", 1)[1]
+    response = client.post(url, follow=True)
+    assert "Din interessetilmelding er trukket tilbage." in response.content.decode()
+
+    other = ApplicationFactory(program=interest, applicant=UserFactory(language="sv"))
+    services.applications_decide(
+        applications=[other],
+        decision=Application.Status.REJECTED,
+        by=coordinator,
+        reason=Application.RejectionReason.NO_PLACE,
+    )
+    notifications_deliver()
+    (message,) = mail.outbox
+    assert message.subject == f"Din intresseanmälan till {interest.name}"
+    assert "Tack för din intresseanmälan" in message.body
+    assert "Fler anmälde intresse än det finns platser." in message.body
+    assert "ansökan" not in message.body.lower()
