@@ -70,6 +70,7 @@ from .models import (
     BankOffer,
     EmailText,
     FocusArea,
+    LineManagerSupport,
     MentorBankEntry,
     Milestone,
     Option,
@@ -843,6 +844,7 @@ class ProgramAdmin(CoordinatorPermissions, admin.ModelAdmin):
                     "units_proposable",
                     "focus_areas",
                     "mentor_bank",
+                    "line_managers",
                 ]
             },
         ),
@@ -1269,6 +1271,10 @@ class ApplicationAdmin(CoordinatorPermissions, admin.ModelAdmin):
                 ]
             },
         ),
+        (
+            _("Line manager"),
+            {"fields": ["line_manager_name", "line_manager_email", "line_manager_answer"]},
+        ),
         (_("The program's questions"), {"fields": ["answer_list"]}),
         (_("Motivation letter"), {"fields": ["letter_text"]}),
         (
@@ -1292,9 +1298,53 @@ class ApplicationAdmin(CoordinatorPermissions, admin.ModelAdmin):
             Application.objects.for_coordinator(request.user)
             .annotate(program_led=Exists(led))
             .with_eligibility()
-            .select_related("applicant", "program", "organization", "unit__parent", "decided_by")
+            .select_related(
+                "applicant", "program", "organization", "unit__parent", "decided_by",
+                "line_manager_support",
+            )
             .prefetch_related("answers__question", "answers__options")
-        )
+        )  # fmt: skip
+
+    def get_list_display(self, request):
+        # The line manager's answer, where a program the coordinator follows asks for it.
+        columns = list(super().get_list_display(request))
+        if (
+            Program.objects.followed_by(request.user)
+            .exclude(line_managers=Program.LineManagers.NONE)
+            .exists()
+        ):
+            columns.insert(columns.index("submitted"), "line_manager")
+        return columns
+
+    def _support(self, obj):
+        try:
+            return obj.line_manager_support
+        except LineManagerSupport.DoesNotExist:
+            return None
+
+    @admin.display(description=_("line manager"), ordering="line_manager_support__answer")
+    def line_manager(self, obj):
+        """The line manager's answer where the program involves them: supported, declined
+        or waiting (the coordinator may decide anyway)."""
+        support = self._support(obj)
+        if support is not None:
+            return support.get_answer_display()
+        if obj.role != Role.ADEPT or obj.program.line_managers == Program.LineManagers.NONE:
+            return "–"
+        return _("not named")
+
+    @admin.display(description=_("the line manager's answer"))
+    def line_manager_answer(self, obj):
+        support = self._support(obj)
+        if support is None:
+            return "–"
+        answer = support.get_answer_display()
+        if support.answered_at:
+            when = date_format(timezone.localtime(support.answered_at), "DATETIME_FORMAT")
+            answer = f"{answer} ({when})"
+        if support.reason:
+            return format_html("{}<br>{}: {}", answer, _("Reason"), support.reason)
+        return answer
 
     @admin.display(description=_("program"))
     def program_shown(self, obj):

@@ -20,17 +20,18 @@ from notifications.registry import register_email, register_loader
 from .models import (
     Application,
     BankOffer,
+    LineManagerSupport,
     Milestone,
     ParticipantInvitation,
     Program,
     program_paragraph,
 )
-from .services import bank_leave_token, unmet_rules
+from .services import bank_leave_token, line_manager_token, unmet_rules
 
 
 def _applications(ids):
     return (
-        Application.objects.select_related("program", "organization")
+        Application.objects.select_related("program", "organization", "applicant")
         .prefetch_related("program__email_texts")
         .in_bulk(ids)
     )
@@ -160,6 +161,28 @@ def _participant_invitation(notification, cache):
     }
 
 
+def _supports(ids):
+    return LineManagerSupport.objects.in_bulk(ids)
+
+
+def _line_manager_request(notification, cache):
+    """The adept's line manager asked for their support (or, where the program only informs
+    them, told), with the link that answers without a login."""
+    application = loaded(cache, notification, "application")
+    support = loaded(cache, notification, "support")
+    token = line_manager_token(support)
+    return {
+        "application": application,
+        "program": application.program,
+        "adept": application.applicant,
+        "support_required": application.program.line_managers == Program.LineManagers.SUPPORT,
+        "url": absolute(reverse("programs:line_manager", kwargs={"token": token})),
+        "privacy_url": absolute(
+            reverse("programs:privacy", kwargs={"slug": application.program.slug})
+        ),
+    }
+
+
 def _milestone_ics(context, milestone, *, cancelled=False) -> bytes:
     """The event as the notice tells it (time and place from the notice), with the end and
     the description of the milestone where it still exists, in the reader's language."""
@@ -240,6 +263,7 @@ def register() -> None:
     register_loader("milestone", _milestones)
     register_loader("offer", _offers)
     register_loader("invitation", _invitations)
+    register_loader("support", _supports)
     register_email("bank_offer", label=_("Offer to the mentor bank"), context=_bank_offer)
     register_email("bank_added", label=_("Added to the mentor bank"), context=_bank_added)
     register_email("application_received", label=_("Application received"), context=_application)
@@ -256,6 +280,16 @@ def register() -> None:
         "participant_invitation",
         label=_("Invitation from the coordinators' list"),
         context=_participant_invitation,
+    )
+    register_email(
+        "line_manager_request",
+        label=_("A line manager asked for support"),
+        context=_line_manager_request,
+    )
+    register_email(
+        "line_manager_reminder",
+        label=_("A line manager reminded to answer"),
+        context=_line_manager_request,
     )
     register_email("milestone", label=_("Milestone notice"), context=_milestone)
     register_email("milestone_changed", label=_("Milestone changed"), context=_milestone)

@@ -58,6 +58,8 @@ class ApplicationForm(PlainTextForm, forms.ModelForm):
             "manager_since",
             "direct_reports",
             "membership_confirmed",
+            "line_manager_name",
+            "line_manager_email",
             "focus_areas",
             "meeting_format",
             "region",
@@ -74,6 +76,8 @@ class ApplicationForm(PlainTextForm, forms.ModelForm):
             "wishes": forms.Textarea(attrs={"rows": 3, "maxlength": 1000}),
             "letter": forms.Textarea(attrs={"rows": 16}),
             "job_title": forms.TextInput(attrs={"autocomplete": "organization-title"}),
+            "line_manager_name": forms.TextInput(attrs={"autocomplete": "off"}),
+            "line_manager_email": forms.EmailInput(attrs={"autocomplete": "off"}),
             "organization": forms.Select,
         }
 
@@ -124,6 +128,7 @@ class ApplicationForm(PlainTextForm, forms.ModelForm):
         else:
             del fields["membership_confirmed"]
         self._fields_of_role(program, role)
+        self._line_manager_fields(program, role, submitting)
         self._question_fields(program, role, submitting)
         if self.instance.pk:
             fields["consent_processing"].initial = bool(self.instance.consent_processing_at)
@@ -241,6 +246,24 @@ class ApplicationForm(PlainTextForm, forms.ModelForm):
             )
         return data
 
+    def _line_manager_fields(self, program: Program, role: str, submitting: bool) -> None:
+        """An adept names their line manager where the program involves them, and must
+        where it asks for their support."""
+        fields = self.fields
+        if program.line_managers == Program.LineManagers.NONE or role != Role.ADEPT:
+            del fields["line_manager_name"], fields["line_manager_email"]
+            return
+        # Under the heading "Your line manager".
+        fields["line_manager_name"].label = _("Name")
+        fields["line_manager_email"].label = _("E-mail address")
+        fields["line_manager_email"].help_text = (
+            _("We ask them by e-mail to confirm their support; they never see your letter.")
+            if program.line_managers == Program.LineManagers.SUPPORT
+            else _("We tell them of your application by e-mail; they never see your letter.")
+        )
+        if submitting and program.line_managers == Program.LineManagers.SUPPORT:
+            fields["line_manager_name"].required = fields["line_manager_email"].required = True
+
     def _fields_of_role(self, program: Program, role: str) -> None:
         """Capacity is a mentor's; the mentor bank is for mentors, where the program has one."""
         fields = self.fields
@@ -285,3 +308,24 @@ def answer_value(question: Question, answer: ApplicationAnswer):
     if kind == Question.Kind.NUMBER:
         return answer.number
     return answer.text
+
+
+class LineManagerForm(PlainTextForm, forms.Form):
+    """The line manager's answer: support or not, and for a decline a reason for the
+    coordinators."""
+
+    answer = forms.ChoiceField(
+        label=_("Your answer"),
+        choices=[
+            ("supported", _("I support the application")),
+            ("declined", _("I do not support the application")),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose whether you support the application.")},
+    )
+    reason = forms.CharField(
+        label=_("Why not (optional; only the program's coordinators read it)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

@@ -429,6 +429,22 @@ class Program(models.Model):
         help_text=_("Mentors who are not matched may stay in a bank for later programs."),
     )
 
+    class LineManagers(models.TextChoices):
+        NONE = "none", _("Not at all")
+        INFORMED = "informed", _("Informed: they hear of the application and may object")
+        SUPPORT = "support", _("Their support is asked before an application is accepted")
+
+    line_managers = models.CharField(
+        _("adepts' line managers"),
+        max_length=10,
+        choices=LineManagers.choices,
+        default=LineManagers.NONE,
+        help_text=_(
+            "Whether adepts name their line manager, who is asked by e-mail to confirm their "
+            "support. Coordinators see the answer in the review and may decide anyway."
+        ),
+    )
+
     # Personal data: who answers for it, and how long it is kept.
     privacy_contact = models.EmailField(
         _("privacy contact"),
@@ -929,6 +945,8 @@ class Application(models.Model):
         blank=True,
     )
     job_title = models.CharField(_("job title"), max_length=200, blank=True)
+    line_manager_name = models.CharField(_("line manager's name"), max_length=200, blank=True)
+    line_manager_email = models.EmailField(_("line manager's e-mail address"), blank=True)
     manager_since = models.DateField(
         _("manager with staff since"),
         null=True,
@@ -1128,6 +1146,44 @@ class OrganizationCoordinator(models.Model):
 
     def __str__(self):
         return f"{self.user} ({self.organization})"
+
+
+class LineManagerSupport(models.Model):
+    """An adept's line manager asked to support the application (seed 004's chef or
+    aftaleholder; the Swedish närmaste chef): they answer from the e-mail's link, and only the
+    coordinators read a reason for declining."""
+
+    class Answer(models.TextChoices):
+        WAITING = "waiting", _("Waiting for an answer")
+        SUPPORTED = "supported", _("Supports the application")
+        DECLINED = "declined", _("Does not support the application")
+
+    application = models.OneToOneField(
+        Application,
+        on_delete=models.CASCADE,
+        related_name="line_manager_support",
+        verbose_name=_("application"),
+    )
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="supported_applications",
+        verbose_name=_("line manager"),
+    )
+    answer = models.CharField(
+        _("answer"), max_length=10, choices=Answer.choices, default=Answer.WAITING
+    )
+    reason = models.TextField(_("reason (for the coordinators)"), blank=True, max_length=2000)
+    asked_at = models.DateTimeField(_("asked"))
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("reminded"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("line manager's support")
+        verbose_name_plural = _("line managers' support")
+
+    def __str__(self):
+        return f"{self.manager} ({self.get_answer_display()})"
 
 
 class ParticipantInvitation(models.Model):

@@ -11,6 +11,7 @@ from mentorship.months import add_months
 from .models import (
     Application,
     ApplicationAnswer,
+    LineManagerSupport,
     MentorBankEntry,
     OrganizationCoordinator,
     ParticipantInvitation,
@@ -25,6 +26,8 @@ PERSONAL_FIELDS: dict[str, object] = {
     "wishes": "",
     "unit": None,
     "job_title": "",
+    "line_manager_name": "",
+    "line_manager_email": "",
     "region": "",
     "languages": [],
     "manager_since": None,
@@ -48,8 +51,10 @@ def applications_anonymise(applications) -> int:
         Application.objects.filter(
             pk__in=[pk for pk, e in eligible.items() if e is outcome]
         ).update(eligible_kept=outcome)
-    # The answers to the program's questions are the person's too.
+    # The answers to the program's questions are the person's too, and so is what their
+    # line manager answered.
     ApplicationAnswer.objects.filter(application__in=applications).delete()
+    LineManagerSupport.objects.filter(application__in=applications).delete()
     return todo.update(**PERSONAL_FIELDS)
 
 
@@ -69,6 +74,8 @@ def _applications(user) -> list[dict]:
         row["answers"] = {
             answer.question.text: answer.cell() for answer in application.answers.all()
         }
+        support = LineManagerSupport.objects.filter(application=application).first()
+        row["line_manager_answer"] = support.get_answer_display() if support else ""
     return exported
 
 
@@ -80,6 +87,7 @@ def _erase(user, now) -> None:
     )
     MentorBankEntry.objects.filter(mentor=user).delete()
     ParticipantInvitation.objects.filter(person=user).delete()
+    LineManagerSupport.objects.filter(manager=user).delete()
     _drop_unheld_proposals()
 
 
@@ -111,6 +119,8 @@ HOLDER = Holder(
         "mentor_bank": lambda user: rows(MentorBankEntry.objects.filter(mentor=user)),
         "organization_roles": lambda user: rows(OrganizationCoordinator.objects.filter(user=user)),
         "invitations": lambda user: rows(ParticipantInvitation.objects.filter(person=user)),
+        # As someone's line manager: what they answered (their reason included).
+        "line_manager_answers": lambda user: rows(LineManagerSupport.objects.filter(manager=user)),
     },
     erase=_erase,
     age_out=_age_out,
@@ -121,6 +131,7 @@ HOLDER = Holder(
             "programs.applicationanswer",
             "programs.organizationcoordinator",
             "programs.participantinvitation",
+            "programs.linemanagersupport",
         }
     ),
     excluded={

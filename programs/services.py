@@ -27,7 +27,7 @@ from audit.services import audit, audit_many
 from mentorship.errors import ServiceError
 from mentorship.months import add_months
 from notifications.models import Notification
-from notifications.services import notify, notify_many
+from notifications.services import notify_many
 
 from . import signals
 from .models import (
@@ -35,6 +35,7 @@ from .models import (
     ApplicationAnswer,
     BankOffer,
     EmailText,
+    LineManagerSupport,
     MentorBankEntry,
     Milestone,
     Option,
@@ -330,6 +331,16 @@ def _check_contents(application: Application, *, sending: bool) -> None:
             _("The motivation letter is %(length)d characters; the limit is %(limit)d.")
             % {"length": len(application.letter), "limit": program.letter_max_chars}
         )
+    if program.line_managers == Program.LineManagers.NONE or application.role != Role.ADEPT:
+        application.line_manager_name = application.line_manager_email = ""
+    elif (
+        sending
+        and program.line_managers == Program.LineManagers.SUPPORT
+        and not (application.line_manager_name and application.line_manager_email)
+    ):
+        raise ServiceError(_("Name your line manager, with their e-mail address."))
+    if application.line_manager_email.strip().lower() == application.applicant.email.lower():
+        raise ServiceError(_("Name your line manager, not yourself."))
 
 
 def _place_in_unit(application: Application, proposed: str) -> None:
@@ -411,14 +422,126 @@ def application_save(
         if answers is not None:
             _save_answers(application, answers)
         if application.status == Application.Status.SUBMITTED:
-            notify(
+            received = Notification(
                 recipient=user,
                 kind=Notification.Kind.APPLICATION_RECEIVED,
                 key=f"application:{application.pk}",
                 program=program,
                 context={"application": application.pk},
             )
+            asked = _ask_line_manager(application, now)
+            notify_many([received, *([asked] if asked else [])])
     return application
+
+
+def _ask_line_manager(application: Application, now: datetime.datetime) -> Notification | None:
+    """Ask the line manager the adept named (made an account without a password if new)
+    for their support, once: the e-mail to send, or None. Naming another one asks them
+    afresh."""
+    if not application.line_manager_email:
+        return None
+    email = User.objects.normalize_email(application.line_manager_email.strip())
+    program = application.program
+    manager = _accounts_for(
+        [(email, application.line_manager_name, program.text_language)], None, staff=False
+    )[email.lower()]
+    support = LineManagerSupport.objects.filter(application=application).first()
+    if support is not None and support.manager_id == manager.pk:
+        return None
+    support = support or LineManagerSupport(application=application)
+    support.manager = manager
+    support.answer, support.reason = LineManagerSupport.Answer.WAITING, ""
+    support.asked_at, support.answered_at, support.reminded_at = now, None, None
+    support.save()
+    return Notification(
+        recipient=manager,
+        kind=Notification.Kind.LINE_MANAGER_REQUEST,
+        key=f"line_manager:{application.pk}:{manager.pk}",
+        program=program,
+        context={"application": application.pk, "support": support.pk},
+    )
+
+
+_LINE_MANAGER_SALT = "programs.line-manager"
+# The link in the line manager's e-mail works this long (an application window or two).
+LINE_MANAGER_LINK_SECONDS = 60 * 24 * 3600
+
+
+def line_manager_token(support: LineManagerSupport) -> str:
+    return signing.TimestampSigner(salt=_LINE_MANAGER_SALT).sign_object(
+        {"s": support.pk, "m": support.manager_id}
+    )
+
+
+def line_manager_support_of(token: str) -> tuple[LineManagerSupport | None, bool]:
+    """The support a line manager's link asks for, and whether the link has expired; (None,
+    False) for a token that is not genuine or a request that no longer exists."""
+    signer = signing.TimestampSigner(salt=_LINE_MANAGER_SALT)
+    expired = False
+    try:
+        data = signer.unsign_object(token, max_age=LINE_MANAGER_LINK_SECONDS)
+    except signing.SignatureExpired:
+        data, expired = signer.unsign_object(token), True
+    except (signing.BadSignature, ValueError):
+        return None, False
+    if not isinstance(data, dict) or not {"s", "m"} <= data.keys():
+        return None, False
+    support = (
+        LineManagerSupport.objects.filter(pk=data["s"], manager_id=data["m"])
+        .select_related("application__program", "application__applicant",
+                        "application__organization", "manager")
+        .first()
+    )  # fmt: skip
+    return support, expired
+
+
+def line_manager_answer(
+    *, support: LineManagerSupport, answer: str, reason: str = "", now=None
+) -> LineManagerSupport:
+    """The line manager's answer, which they may change while the application is open to a
+    decision; a reason is kept only with a decline."""
+    if answer not in (LineManagerSupport.Answer.SUPPORTED, LineManagerSupport.Answer.DECLINED):
+        raise ServiceError(_("Choose whether you support the application."))
+    if support.application.status in (Application.Status.WITHDRAWN, Application.Status.DRAFT):
+        raise ServiceError(_("The application has been withdrawn: there is nothing to answer."))
+    support.answer = answer
+    support.reason = (
+        " ".join(reason.split()) if answer == LineManagerSupport.Answer.DECLINED else ""
+    )
+    support.answered_at = now or timezone.now()
+    support.save(update_fields=["answer", "reason", "answered_at"])
+    return support
+
+
+LINE_MANAGER_REMIND_AFTER = datetime.timedelta(days=7)
+
+
+def plan_line_manager_reminders(*, now, programs=None) -> int:
+    """One reminder to each line manager who has not answered in a week, while the
+    application waits for a decision."""
+    due = LineManagerSupport.objects.filter(
+        answer=LineManagerSupport.Answer.WAITING,
+        reminded_at__isnull=True,
+        asked_at__lt=now - LINE_MANAGER_REMIND_AFTER,
+        application__status=Application.Status.SUBMITTED,
+    )
+    if programs is not None:
+        due = due.filter(application__program__in=programs)
+    pending = list(due.select_related("application"))
+    planned = notify_many(
+        [
+            Notification(
+                recipient_id=support.manager_id,
+                kind=Notification.Kind.LINE_MANAGER_REMINDER,
+                key=f"line_manager_reminder:{support.pk}",
+                program_id=support.application.program_id,
+                context={"application": support.application_id, "support": support.pk},
+            )
+            for support in pending
+        ]
+    )
+    LineManagerSupport.objects.filter(pk__in=[s.pk for s in pending]).update(reminded_at=now)
+    return planned
 
 
 def application_withdraw(*, application: Application, user) -> Application:

@@ -18,4 +18,5 @@ urlpatterns = [
     ),
     path("mentor-bank/", views.mentor_bank, name="mentor_bank"),
     path("mentor-bank/leave/<str:token>/", views.mentor_bank_leave, name="mentor_bank_leave"),
+    path("line-manager/<str:token>/", views.line_manager, name="line_manager"),
 ]

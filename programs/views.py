@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from mentorship.errors import ServiceError
 
 from . import services
-from .forms import ApplicationForm, answer_value
+from .forms import ApplicationForm, LineManagerForm, answer_value
 from .models import Application, MentorBankEntry, Program, Question, Role
 
 
@@ -215,7 +215,7 @@ def apply(request, slug, role):
 def application_detail(request, pk):
     application = get_object_or_404(
         Application.objects.for_user(request.user)
-        .select_related("program", "organization", "unit__parent")
+        .select_related("program", "organization", "unit__parent", "line_manager_support")
         .prefetch_related(
             "focus_areas",
             "program__organizations",
@@ -305,3 +305,40 @@ def mentor_bank_leave(request, token):
     if left:
         services.mentor_bank_leave(user=entry.mentor, owner_id=entry.owner_id)
     return render(request, "programs/mentor_bank_leave.html", {"entry": entry, "left": left})
+
+
+def line_manager(request, token):
+    """The line manager's answer to an adept's application, from the e-mail's link and
+    without a login: what they are asked about (never the letter), and support or not. The
+    link is the key; another one, or a made-up one, finds nothing."""
+    support, expired = services.line_manager_support_of(token)
+    if support is None:
+        raise Http404
+    application = support.application
+    form = LineManagerForm(
+        request.POST if request.method == "POST" and not expired else None,
+        initial={"answer": support.answer if support.answered_at else None,
+                 "reason": support.reason},
+    )  # fmt: skip
+    if form.is_valid():
+        try:
+            services.line_manager_answer(
+                support=support,
+                answer=form.cleaned_data["answer"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ServiceError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(
+                request,
+                _("Thank you: your answer is saved, and the coordinators see it.")
+                if support.answer == support.Answer.SUPPORTED
+                else _("Your answer is saved; the coordinators see it before they decide."),
+            )
+            return redirect(request.path)
+    return render(
+        request,
+        "programs/line_manager.html",
+        {"support": support, "application": application, "form": form, "expired": expired},
+    )

@@ -18,8 +18,8 @@ from evaluations.services import survey_create
 from matching.models import Match
 from matching.views import REVIEW_ACTIONS
 from meetings.models import CalendarFeed, Goal, Meeting
-from programs.models import OrganizationCoordinator, Program, Role
-from programs.services import bank_leave_token
+from programs.models import LineManagerSupport, OrganizationCoordinator, Program, Role
+from programs.services import bank_leave_token, line_manager_token
 from programs.tests.factories import (
     ApplicationFactory,
     MentorBankEntryFactory,
@@ -247,6 +247,17 @@ ACCESS = [
         label="leave",
     ),
     Case("programs:mentor_bank_leave", everyone(200), kwargs={"token": "x:y"}, label="unknown"),
+    # The line manager's link is its key too; a made-up one finds nothing.
+    Case("programs:line_manager", everyone(200), kwargs=lambda o: {"token": o["manager"]}),
+    Case(
+        "programs:line_manager",
+        everyone(302),
+        kwargs=lambda o: {"token": o["manager"]},
+        method="post",
+        data={"answer": "supported"},
+        label="answer",
+    ),
+    Case("programs:line_manager", everyone(404), kwargs={"token": "x:y:z"}, label="unknown"),
 ]
 
 
@@ -321,6 +332,15 @@ def test_access(client, cast, case, role):
         "leave": bank_leave_token(
             mentor_id=MentorBankEntryFactory(application=mentoring).mentor_id,
             owner_id=program.owner_id,
+        ),
+        "manager": line_manager_token(
+            LineManagerSupport.objects.create(
+                application=ApplicationFactory(
+                    program=program, line_manager_name="Chef", line_manager_email="chef@example.org"
+                ),
+                manager=UserFactory(),
+                asked_at=timezone.now(),
+            )
         ),
         "survey": survey_create(
             milestone=MilestoneFactory(program=program, kind="half_time"),

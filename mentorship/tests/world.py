@@ -20,6 +20,7 @@ from programs.models import (
     ApplicationAnswer,
     BankOffer,
     EmailText,
+    LineManagerSupport,
     Milestone,
     Option,
     OrganizationCoordinator,
@@ -28,7 +29,7 @@ from programs.models import (
     Question,
     Role,
 )
-from programs.services import bank_leave_token
+from programs.services import bank_leave_token, line_manager_token
 from programs.tests.factories import (
     ApplicationFactory,
     MentorBankEntryFactory,
@@ -146,6 +147,11 @@ def build_world() -> dict:
         program=open_program, person=adept, role=Role.MENTOR, organization=open_program.owner,
         job_title="Rektor",
     )  # fmt: skip
+    # The adept's line manager, asked for their support.
+    support = LineManagerSupport.objects.create(
+        application=draft, manager=UserFactory(email="chef@example.org", full_name="Cecilia Chef"),
+        asked_at=now,
+    )  # fmt: skip
     # Each kind of e-mail, to render as a page.
     emails = [
         Notification(recipient=adept, program=running, kind=kind, key=kind, context=context)
@@ -155,6 +161,8 @@ def build_world() -> dict:
             ("bank_invitation", {"program": open_program.pk}),
             ("bank_offer", {"offer": offer.pk}),
             ("bank_added", {"program": open_program.pk}),
+            ("line_manager_request", {"application": draft.pk, "support": support.pk}),
+            ("line_manager_reminder", {"application": draft.pk, "support": support.pk}),
             ("participant_invitation",
              {"program": open_program.pk, "role": "mentor", "invitation": invitation.pk}),
             ("edition_invitation",
@@ -203,6 +211,7 @@ def build_world() -> dict:
         "emails": emails,
         # The way out of the bank in its e-mails, for the banked mentor.
         "leave": bank_leave_token(mentor_id=banked.applicant_id, owner_id=running.owner_id),
+        "line_manager": line_manager_token(support),
     }
 
 
@@ -221,6 +230,7 @@ def pages(world) -> list[tuple[str, str]]:
         reverse("programs:detail", args=[open_program.slug]),
         reverse("programs:privacy", args=[running.slug]),
         reverse("programs:mentor_bank_leave", args=[world["leave"]]),
+        reverse("programs:line_manager", args=[world["line_manager"]]),
         reverse("accessibility"),
         reverse("account_login"),
         reverse("account_signup"),
@@ -330,6 +340,7 @@ def states(world) -> list[tuple[str, str, str]]:
          "#content form [type=submit]"),
         (COORDINATOR, reverse("admin:programs_program_participants", args=[open_program.pk]),
          "#content form [type=submit]"),
+        (ANONYMOUS, reverse("programs:line_manager", args=[world["line_manager"]]), send),
     ]  # fmt: skip
 
 

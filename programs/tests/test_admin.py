@@ -96,6 +96,7 @@ def program_form_data(organization, **overrides):
         "pairing_rule": "different_organization",
         "letter_max_chars": 3500,
         "mentor_bank": "on",
+        "line_managers": "none",
         "weight_needs": 5,
         "weight_region": 2,
         "weight_format": 2,
