@@ -289,7 +289,11 @@ def register() -> None:
     register_email(
         "line_manager_reminder",
         label=_("A line manager reminded to answer"),
-        context=_line_manager_request,
+        context=lambda notification, cache: {
+            **_line_manager_request(notification, cache),
+            "reminder": True,
+        },
+        template="line_manager_request",
     )
     register_email("milestone", label=_("Milestone notice"), context=_milestone)
     register_email("milestone_changed", label=_("Milestone changed"), context=_milestone)

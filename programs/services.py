@@ -517,9 +517,10 @@ LINE_MANAGER_REMIND_AFTER = datetime.timedelta(days=7)
 
 
 def plan_line_manager_reminders(*, now, programs=None) -> int:
-    """One reminder to each line manager who has not answered in a week, while the
-    application waits for a decision."""
+    """One reminder to each line manager whose support is asked and who has not answered in
+    a week, while the application waits for a decision (an informed one needs no answer)."""
     due = LineManagerSupport.objects.filter(
+        application__program__line_managers=Program.LineManagers.SUPPORT,
         answer=LineManagerSupport.Answer.WAITING,
         reminded_at__isnull=True,
         asked_at__lt=now - LINE_MANAGER_REMIND_AFTER,
@@ -1091,6 +1092,16 @@ def edition_invite(*, program: Program, groups, by, now=None) -> int:
     return invited
 
 
+def _check_taking_part(program: Program, organizations) -> None:
+    taking_part = set(program.organizations.values_list("pk", flat=True))
+    for organization in organizations:
+        if organization is not None and organization.pk not in taking_part:
+            raise ServiceError(
+                _("%(organization)s does not take part in the program.")
+                % {"organization": organization}
+            )
+
+
 def _audit_invitations(program: Program, invited: int, by) -> None:
     if invited:
         audit(
@@ -1136,13 +1147,7 @@ def participants_invite(*, program: Program, people, by) -> int:
         (User.objects.normalize_email(email.strip()), " ".join(name.split()), *rest)
         for email, name, *rest in people
     ]
-    taking_part = set(program.organizations.values_list("pk", flat=True))
-    for *_person, organization, _unit, _title, _language in people:
-        if organization is not None and organization.pk not in taking_part:
-            raise ServiceError(
-                _("%(organization)s does not take part in the program.")
-                % {"organization": organization}
-            )
+    _check_taking_part(program, [person[3] for person in people])
     with transaction.atomic():
         users = _accounts_for(
             [(email, name, language or program.text_language)
@@ -1256,13 +1261,7 @@ def coordinators_invite(*, program: Program, people, by) -> int:
         (User.objects.normalize_email(email.strip()), " ".join(name.split()), organization)
         for email, name, organization in people
     ]
-    taking_part = set(program.organizations.values_list("pk", flat=True))
-    for _email, _name, organization in wanted:
-        if organization is not None and organization.pk not in taking_part:
-            raise ServiceError(
-                _("%(organization)s does not take part in the program.")
-                % {"organization": organization}
-            )
+    _check_taking_part(program, [organization for _e, _n, organization in wanted])
     with transaction.atomic():
         users = _accounts_for(
             [(email, name, by.language) for email, name, _organization in wanted], by

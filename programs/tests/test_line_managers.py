@@ -175,6 +175,17 @@ def test_one_reminder_after_a_week_to_whoever_has_not_answered(support_program):
     assert services.plan_line_manager_reminders(now=later + datetime.timedelta(days=8)) == 0
     (reminder,) = Notification.objects.filter(kind="line_manager_reminder")
     assert reminder.recipient.email == "mette@skole.example"
+    notifications_deliver()
+    (message,) = [m for m in mail.outbox if m.subject.startswith(("Påminnelse", "Reminder"))]
+    assert message.to == ["mette@skole.example"] and "/line-manager/" in message.body
+    # Where the program only informs line managers, no one is reminded.
+    support_program.line_managers = Program.LineManagers.INFORMED
+    support_program.save()
+    quiet = ApplicationFactory(
+        program=support_program, line_manager_name="C", line_manager_email="c@skole.example"
+    )
+    ask(quiet, asked)
+    assert services.plan_line_manager_reminders(now=later + datetime.timedelta(days=30)) == 0
 
 
 def test_informed_asks_nothing_required_and_none_asks_nothing(
