@@ -443,7 +443,7 @@ def _ask_line_manager(application: Application, now: datetime.datetime) -> Notif
     email = User.objects.normalize_email(application.line_manager_email.strip())
     program = application.program
     manager = _accounts_for(
-        [(email, application.line_manager_name, program.text_language)], None, staff=False
+        [(email, application.line_manager_name, program.text_language)], staff=False
     )[email.lower()]
     support = LineManagerSupport.objects.filter(application=application).first()
     if support is not None and support.manager_id == manager.pk:
@@ -890,7 +890,6 @@ def mentor_bank_add(*, program: Program, people, by) -> int:
                 (email, name, language or program.text_language)
                 for email, name, _n, language in wanted
             ],
-            by,
             staff=False,
         )
         banked = set(
@@ -1152,7 +1151,6 @@ def participants_invite(*, program: Program, people, by) -> int:
         users = _accounts_for(
             [(email, name, language or program.text_language)
              for email, name, _r, _o, _u, _t, language in people],
-            by,
             staff=False,
         )  # fmt: skip
         taken = applied_or_invited(program)
@@ -1263,9 +1261,7 @@ def coordinators_invite(*, program: Program, people, by) -> int:
     ]
     _check_taking_part(program, [organization for _e, _n, organization in wanted])
     with transaction.atomic():
-        users = _accounts_for(
-            [(email, name, by.language) for email, name, _organization in wanted], by
-        )
+        users = _accounts_for([(email, name, by.language) for email, name, _organization in wanted])
         leads = set(program.coordinators.values_list("pk", flat=True))
         roles = set(
             OrganizationCoordinator.objects.filter(program=program).values_list(
@@ -1320,7 +1316,7 @@ def _role_added(user, organization) -> str:
     return f"coordinator for organisation {organization.pk} added: {user.pk}"
 
 
-def _accounts_for(wanted, by, *, staff: bool = True) -> dict:
+def _accounts_for(wanted, *, staff: bool = True) -> dict:
     """The accounts of these addresses, by lower-case address, for (e-mail, name, language)
     each: existing ones kept (and made staff for a staff role), missing ones made without a
     password (and with the address verified: the e-mail's link goes to it, so using the link
