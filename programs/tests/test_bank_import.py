@@ -243,3 +243,27 @@ def test_the_preview_takes_the_same_queries_for_a_few_rows_or_many(
 def test_a_made_up_leave_link_is_a_page_never_a_500(client, token):
     assert client.get(reverse("programs:mentor_bank_leave", args=[token])).status_code == 200
     assert client.post(reverse("programs:mentor_bank_leave", args=[token])).status_code == 200
+
+
+@pytest.mark.parametrize("banks", [1, 6])
+def test_the_bank_pages_take_the_same_queries_however_many_banks(
+    client, union, django_assert_max_num_queries, banks
+):
+    maria = UserFactory()
+    entries = [
+        MentorBankEntryFactory(mentor=maria, application=None, owner=OrganizationFactory())
+        for _ in range(banks)
+    ]
+    client.force_login(maria)
+    with django_assert_max_num_queries(13):
+        assert client.get(reverse("programs:mentor_bank")).status_code == 200
+    client.logout()
+    leave = reverse(
+        "programs:mentor_bank_leave",
+        args=[services.bank_leave_token(mentor_id=maria.pk, owner_id=entries[0].owner_id)],
+    )
+    with django_assert_max_num_queries(6):
+        assert client.get(leave).status_code == 200
+    with django_assert_max_num_queries(10):
+        assert client.post(leave).status_code == 200
+    assert maria.mentor_bank_entries.count() == banks - 1

@@ -219,3 +219,18 @@ def test_the_manager_is_in_the_data_export_and_erasure(support_program):
     assert user_data(application.applicant)["applications"][0]["line_manager_answer"]
     erase(support.manager, timezone.now())
     assert not LineManagerSupport.objects.exists()
+
+
+def test_the_managers_page_takes_a_fixed_number_of_queries(
+    client, support_program, django_assert_max_num_queries
+):
+    application = ApplicationFactory(program=support_program, **MANAGER)
+    ask(application, timezone.now())
+    url = reverse(
+        "programs:line_manager",
+        args=[services.line_manager_token(LineManagerSupport.objects.get())],
+    )
+    with django_assert_max_num_queries(8):
+        assert client.get(url).status_code == 200
+    with django_assert_max_num_queries(10):
+        assert client.post(url, {"answer": "supported"}).status_code == 302
