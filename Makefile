@@ -60,6 +60,7 @@ run: setup .local/.seeded
 	@echo "    superuser    admin@example.org"
 	@echo "    (staff log in with a second factor; in this demo the code 000000 works)"
 	@echo "    participant  adept@example.org"
+	@echo "    line manager chef@example.org (supports adept@'s application: /line-manager/)"
 	@echo "  Ctrl-C stops the app; 'make stop' stops PostgreSQL and Redis."
 	@echo
 	$(VENV)/bin/honcho -f Procfile start

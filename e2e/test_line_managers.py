@@ -10,7 +10,7 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from accounts.tests.factories import PASSWORD, UserFactory
-from e2e.helpers import current_code, log_in
+from e2e.helpers import current_code, log_in, log_in_with_code
 from notifications.services import notifications_deliver
 from programs.models import Application, LineManagerSupport, Program
 from programs.tests.factories import (
@@ -93,3 +93,25 @@ def test_an_adept_names_her_line_manager_who_supports_her_from_the_e_mail(
     page.goto("/admin/programs/application/")
     expect(page.locator("#result_list")).to_contain_text("Stöder ansökan")
     assert_accessible(page)
+
+    # Later Karl withdraws his support from his own page (a code by e-mail, no password), and
+    # the coordinator sees it too.
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": 320, "height": 800}, locale="sv-SE"
+    )
+    tab = context.new_page()
+    log_in_with_code(tab, "karl@sundsvall.example")
+    tab.goto("/line-manager/")
+    expect(tab.locator("h1")).to_have_text("Din sida som närmaste chef")
+    expect(tab.locator("main")).to_contain_text("Anna Adept")
+    expect(tab.locator("main")).to_contain_text("karin@sundsvall.example")
+    tab.get_by_text("Dra tillbaka ditt stöd").click()
+    tab.get_by_label("Jag stöder inte längre att Anna Adept deltar", exact=False).check()
+    assert tab.evaluate("document.documentElement.scrollWidth") <= 320
+    assert_accessible(tab)
+    tab.get_by_role("button", name="Dra tillbaka mitt stöd").click()
+    expect(tab.locator(".alert-success")).to_contain_text("koordinatorerna ser det")
+    context.close()
+    assert LineManagerSupport.objects.get().answer == LineManagerSupport.Answer.WITHDRAWN
+    page.reload()
+    expect(page.locator("#result_list")).to_contain_text("Har dragit tillbaka sitt stöd")

@@ -216,6 +216,42 @@ def at_risk(program, now):
 NOTICE_SENT, NOTICE_TO_COME, NOTICE_SKIPPED = "sent", "to_come", "skipped"
 
 
+def line_manager_meetings(program) -> list[dict]:
+    """For each milestone that asks pairs to meet the adept's line manager by its date
+    ("plan the start with your line manager by 15 September"): of the running pairs whose
+    adept named a line manager, how many held that meeting by then, and how many have one
+    planned. Two queries, whatever the number of milestones or pairs."""
+    milestones = list(program.milestones.exclude(line_manager_meeting="").order_by("starts_at"))
+    if not milestones:
+        return []
+    pairs = Match.objects.filter(
+        program=program, status__in=RUNNING, adept__line_manager_support__isnull=False
+    )
+    counts = {"pairs": Count("pk")}
+    for m in milestones:
+        of_kind = Meeting.objects.filter(match=OuterRef("pk"), kind=m.line_manager_meeting)
+        deadline = m.ends_at or m.starts_at
+        held, planned = f"held_{m.pk}", f"planned_{m.pk}"
+        pairs = pairs.annotate(
+            **{
+                held: Exists(of_kind.filter(status=Meeting.Status.HELD, starts_at__lte=deadline)),
+                planned: Exists(of_kind.filter(status=Meeting.Status.PLANNED)),
+            }
+        )
+        counts[f"n_{held}"] = Count("pk", filter=Q(**{held: True}))
+        counts[f"n_{planned}"] = Count("pk", filter=Q(**{planned: True, held: False}))
+    totals = pairs.aggregate(**counts)
+    return [
+        {
+            "milestone": m,
+            "pairs": totals["pairs"],
+            "held": totals[f"n_held_{m.pk}"],
+            "planned": totals[f"n_planned_{m.pk}"],
+        }
+        for m in milestones
+    ]
+
+
 def upcoming(program, now, limit=5):
     """The next milestones, each with the days its notices go out and whether each went out
     (read from the outbox: a notice whose day passed before the milestone was added was
@@ -353,6 +389,7 @@ def program_dashboard(program, now=None) -> dict:
         "chart": chart(months),
         "at_risk": at_risk(program, now),
         "milestones": upcoming(program, now),
+        "line_manager_meetings": line_manager_meetings(program),
         "outbox": outbox(program),
         **surveys,
         "compared": side_by_side(program, steps, months, final),

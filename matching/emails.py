@@ -10,7 +10,8 @@ from notifications.emails import absolute, loaded
 from notifications.registry import register_email, register_loader
 from programs.models import EmailText, program_paragraph
 
-from .models import Match
+from .models import Match, MatchConsultation
+from .services import consultation_token
 
 
 def _matches(ids):
@@ -65,8 +66,37 @@ def _match_ended(notification, cache):
     }
 
 
+def _consultations(ids):
+    return MatchConsultation.objects.select_related(
+        "match__program", "match__adept__applicant", "mentor__applicant", "mentor__organization"
+    ).in_bulk(ids)
+
+
+def _line_manager_match(notification, cache):
+    """The adept's line manager asked about the proposed mentor: name, organisation and
+    role, never a letter; a link to answer without a login."""
+    consultation = loaded(cache, notification, "consultation")
+    match = consultation.match
+    token = consultation_token(consultation)
+    return {
+        "program": match.program,
+        "adept": match.adept.applicant,
+        "mentor": consultation.mentor.applicant,
+        "mentor_organization": consultation.mentor.organization or "",
+        "mentor_job_title": consultation.mentor.job_title,
+        "answer_by": consultation.answer_by,
+        "url": absolute(reverse("matching:line_manager_match", kwargs={"token": token})),
+    }
+
+
 def register() -> None:
     register_loader("match", _matches)
+    register_loader("consultation", _consultations)
+    register_email(
+        "line_manager_match",
+        label=_("A line manager asked about the match"),
+        context=_line_manager_match,
+    )
     register_email("introduction", label=_("Introduction to a new match"), context=_introduction)
     register_email(
         "rematch_requested",

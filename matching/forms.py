@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from mentorship.text import PlainTextForm
+from mentorship.widgets import DateInput
 from programs.models import Application, Role
 
 
@@ -76,3 +77,39 @@ class RematchForm(PlainTextForm, forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+
+
+class AskLineManagersForm(forms.Form):
+    answer_by = forms.DateField(
+        label=_("Line managers answer by"),
+        widget=DateInput,
+        help_text=_("After this date, a line manager who has not answered counts as agreeing."),
+        error_messages={"required": _("Choose the date by which line managers answer.")},
+    )
+
+
+class ConsultationForm(PlainTextForm, forms.Form):
+    """The line manager's view of the proposed mentor: agreed, or a concern for the
+    coordinators."""
+
+    answer = forms.ChoiceField(
+        label=_("Your answer"),
+        choices=[
+            ("agreed", _("I see no reason against the match")),
+            ("concern", _("I have a concern")),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose whether you agree with the match.")},
+    )
+    concern = forms.CharField(
+        label=_("Your concern (only the program's coordinators read it)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("answer") == "concern" and not data.get("concern", "").strip():
+            self.add_error("concern", _("Write your concern for the coordinators."))
+        return data

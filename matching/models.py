@@ -220,3 +220,49 @@ class RematchRequest(models.Model):
 
     def __str__(self):
         return f"{self._meta.verbose_name} #{self.pk}"
+
+
+class MatchConsultation(models.Model):
+    """An adept's line manager asked about the proposed mentor before the pairs are published
+    (issue 18): they see the mentor's name, organisation and role, never a letter, and may
+    raise a concern, which only the coordinators read. Silence by `answer_by` counts as
+    agreement. A swap gives the pair another mentor: the answer is about `mentor`, so the
+    new one is asked afresh."""
+
+    class Answer(models.TextChoices):
+        WAITING = "waiting", _("No answer yet")
+        AGREED = "agreed", _("Agrees")
+        CONCERN = "concern", _("Has a concern")
+
+    match = models.ForeignKey(
+        Match, verbose_name=_("match"), on_delete=models.CASCADE, related_name="consultations"
+    )
+    mentor = models.ForeignKey(
+        "programs.Application", verbose_name=_("mentor"), on_delete=models.CASCADE,
+        related_name="+",
+    )  # fmt: skip
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("line manager"), on_delete=models.CASCADE,
+        related_name="match_consultations",
+    )  # fmt: skip
+    answer = models.CharField(
+        _("answer"), max_length=10, choices=Answer.choices, default=Answer.WAITING
+    )
+    concern = models.TextField(_("concern (for the coordinators)"), blank=True, max_length=2000)
+    answer_by = models.DateField(_("answer by"))
+    asked_at = models.DateTimeField(_("asked"))
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("line manager's view of a match")
+        verbose_name_plural = _("line managers' views of matches")
+        constraints = [
+            models.UniqueConstraint(fields=["match", "mentor"], name="one_consultation_per_pair")
+        ]
+
+    def __str__(self):
+        return f"{self._meta.verbose_name} #{self.pk}"
+
+    def silent(self, today) -> bool:
+        """No answer, and the date has passed: it counts as agreement."""
+        return self.answer == self.Answer.WAITING and today > self.answer_by

@@ -1,10 +1,11 @@
-"""What matching holds about a person: the pairs they are in and their re-match requests."""
+"""What matching holds about a person: the pairs they are in, their re-match requests and,
+as a line manager, what they said of a proposed match."""
 
 from __future__ import annotations
 
 from accounts.privacy import Holder, rows
 
-from .models import Match, RematchRequest
+from .models import Match, MatchConsultation, RematchRequest
 from .services import matches_leave
 
 
@@ -28,10 +29,13 @@ def _matches(user) -> list[dict]:
 def _erase(user, now) -> None:
     matches_leave(user=user)
     RematchRequest.objects.filter(requested_by=user).delete()
+    MatchConsultation.objects.filter(manager=user).delete()
 
 
 def _age_out(program_ids, now) -> int:
-    return (
+    # A line manager's view of a match served the publishing; with the program, it goes.
+    views, _ = MatchConsultation.objects.filter(match__program_id__in=program_ids).delete()
+    return views + (
         RematchRequest.objects.filter(match__program_id__in=program_ids)
         .exclude(reason="")
         .update(reason="")
@@ -43,10 +47,12 @@ HOLDER = Holder(
     export={
         "matches": _matches,
         "rematch_requests": lambda user: rows(RematchRequest.objects.filter(requested_by=user)),
+        # As an adept's line manager: what they said of the proposed mentor.
+        "line_manager_views": lambda user: rows(MatchConsultation.objects.filter(manager=user)),
     },
     erase=_erase,
     age_out=_age_out,
-    exported=frozenset({"matching.rematchrequest"}),
+    exported=frozenset({"matching.rematchrequest", "matching.matchconsultation"}),
     excluded={
         "matching.matchingrun": "Who ran matching: coordinators' work, not about participants.",
         "matching.exclusion": "Coordinators' conflict-of-interest notes about pairs.",

@@ -11,10 +11,13 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
+from django.core import signing
 from django.db import transaction
 from django.db.models import Count, Prefetch
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from kombu.exceptions import OperationalError
 
 from audit.models import AuditEntry
@@ -27,15 +30,17 @@ from programs.models import (
     ApplicationAnswer,
     FocusArea,
     Language,
+    LineManagerSupport,
     MeetingFormat,
     Option,
     Program,
     Question,
     Role,
 )
+from programs.services import LINE_MANAGER_LINK_SECONDS, signed_link
 
 from . import engine
-from .models import Exclusion, Match, MatchingRun, RematchRequest
+from .models import Exclusion, Match, MatchConsultation, MatchingRun, RematchRequest
 from .wishes import mentions, words
 
 CRITERIA = (Question.Criterion.SAME, Question.Criterion.DIFFERENT)
@@ -514,6 +519,179 @@ def match_swap(*, first: Match, second: Match, by=None) -> None:
 # --------------------------------------------------------------------------------------------
 
 
+def asks_line_managers(program: Program) -> bool:
+    return program.line_manager_say and program.line_managers != Program.LineManagers.NONE
+
+
+def _current_consultations(matches) -> dict[int, MatchConsultation]:
+    """Each match's consultation about the mentor it has now (a swap makes the old one
+    moot), by match id; one query."""
+    by_pair = {(m.pk, m.mentor_id): m.pk for m in matches}
+    return {
+        by_pair[(c.match_id, c.mentor_id)]: c
+        for c in MatchConsultation.objects.filter(match__in=[m.pk for m in matches])
+        if (c.match_id, c.mentor_id) in by_pair
+    }
+
+
+def consultations_for(matches) -> None:
+    """Sets `consultation` on each proposed match: the line manager's view of its mentor,
+    or None if not asked (yet)."""
+    found = _current_consultations(matches)
+    for match in matches:
+        match.consultation = found.get(match.pk)
+
+
+def line_managers_ask(*, program: Program, answer_by, by, now=None) -> tuple[int, int]:
+    """Ask each proposed pair's adept's line manager about the mentor, with the date by
+    which silence counts as agreement: (asked now, asked before). One e-mail each."""
+    now = now or timezone.now()
+    if not asks_line_managers(program):
+        raise ServiceError(_("This program does not ask line managers about the match."))
+    if answer_by < timezone.localdate(now):
+        raise ServiceError(_("Choose a date from today on for the line managers' answers."))
+    with transaction.atomic():
+        Program.objects.select_for_update().get(pk=program.pk)
+        proposed = list(
+            program.matches.filter(status=Match.Status.PROPOSED).select_related(
+                "adept__line_manager_support"
+            )
+        )
+        asked = _current_consultations(proposed)
+        new = []
+        for match in proposed:
+            support = getattr(match.adept, "line_manager_support", None)
+            if support is None or match.pk in asked:
+                continue
+            new.append(
+                MatchConsultation(
+                    match=match,
+                    mentor_id=match.mentor_id,
+                    manager_id=support.manager_id,
+                    answer_by=answer_by,
+                    asked_at=now,
+                )
+            )
+        # An earlier question about another mentor (before a swap) gives way to the new one.
+        MatchConsultation.objects.filter(match__in=[c.match for c in new]).delete()
+        MatchConsultation.objects.bulk_create(new)
+        notify_many(
+            [
+                Notification(
+                    recipient_id=c.manager_id,
+                    kind=Notification.Kind.LINE_MANAGER_MATCH,
+                    key=f"line_manager_match:{c.pk}",
+                    program=program,
+                    context={"consultation": c.pk},
+                )
+                for c in new
+            ]
+        )
+        if new:
+            audit(
+                actor=by, action=AuditEntry.Action.MATCH_CHANGED, program=program,
+                detail=f"{len(new)} line managers asked",
+            )  # fmt: skip
+    return len(new), len(asked)
+
+
+_CONSULTATION_SALT = "matching.line-manager-match"
+
+
+def consultation_token(consultation: MatchConsultation) -> str:
+    return signing.TimestampSigner(salt=_CONSULTATION_SALT).sign_object(
+        {"c": consultation.pk, "m": consultation.manager_id}
+    )
+
+
+def consultation_of(token: str) -> tuple[MatchConsultation | None, bool]:
+    """The consultation a line manager's link is about, and whether the link has expired."""
+    data, expired = signed_link(
+        token, salt=_CONSULTATION_SALT, max_age=LINE_MANAGER_LINK_SECONDS, keys={"c", "m"}
+    )
+    if data is None:
+        return None, False
+    consultation = (
+        MatchConsultation.objects.filter(pk=data["c"], manager_id=data["m"])
+        .select_related("match__program", "match__adept__applicant", "mentor__applicant",
+                        "mentor__organization")
+        .first()
+    )  # fmt: skip
+    return consultation, expired
+
+
+def consultation_open(consultation: MatchConsultation) -> bool:
+    """Answers are taken while the pair is still proposed with this mentor."""
+    match = consultation.match
+    return match.status == Match.Status.PROPOSED and match.mentor_id == consultation.mentor_id
+
+
+def consultation_answer(
+    *, consultation: MatchConsultation, answer: str, concern: str = "", now=None
+) -> MatchConsultation:
+    if answer not in (MatchConsultation.Answer.AGREED, MatchConsultation.Answer.CONCERN):
+        raise ServiceError(_("Choose whether you agree with the match."))
+    concern = " ".join(concern.split()) if answer == MatchConsultation.Answer.CONCERN else ""
+    if answer == MatchConsultation.Answer.CONCERN and not concern:
+        raise ServiceError(_("Write your concern for the coordinators."))
+    if not consultation_open(consultation):
+        raise ServiceError(
+            _("The pairs have been published or changed since; write to the coordinators.")
+        )
+    consultation.answer, consultation.concern = answer, concern
+    consultation.answered_at = now or timezone.now()
+    consultation.save(update_fields=["answer", "concern", "answered_at"])
+    return consultation
+
+
+def _check_line_managers_heard(program: Program, proposed, today) -> None:
+    """Where line managers have a say, a pair is published once its adept's line manager
+    was asked about its mentor and answered, or their date has passed."""
+    if not asks_line_managers(program):
+        return
+    found = _current_consultations(proposed)
+    has_manager = set(
+        LineManagerSupport.objects.filter(
+            application__in=[m.adept_id for m in proposed]
+        ).values_list("application_id", flat=True)
+    )
+    unasked = waiting = 0
+    latest = today
+    for match in proposed:
+        if match.adept_id not in has_manager:
+            continue
+        consultation = found.get(match.pk)
+        if consultation is None:
+            unasked += 1
+        elif consultation.answer == MatchConsultation.Answer.WAITING and not consultation.silent(
+            today
+        ):
+            waiting += 1
+            latest = max(latest, consultation.answer_by)
+    if unasked:
+        raise ServiceError(
+            ngettext(
+                "Nothing was published: %(count)d adept's line manager has not been asked "
+                "about the match yet. Ask the line managers first.",
+                "Nothing was published: %(count)d adepts' line managers have not been asked "
+                "about the match yet. Ask the line managers first.",
+                unasked,
+            )
+            % {"count": unasked}
+        )
+    if waiting:
+        raise ServiceError(
+            ngettext(
+                "Nothing was published: %(count)d line manager may still answer, until "
+                "%(date)s. Publish when they have, or after that date.",
+                "Nothing was published: %(count)d line managers may still answer, until "
+                "%(date)s. Publish when they have, or after that date.",
+                waiting,
+            )
+            % {"count": waiting, "date": date_format(latest)}
+        )
+
+
 def matches_publish(*, program: Program, by) -> int:
     """Make the proposed pairs live and introduce both people to each other, once."""
     now = timezone.now()
@@ -523,6 +701,7 @@ def matches_publish(*, program: Program, by) -> int:
             .filter(status=Match.Status.PROPOSED)
             .select_related("adept", "mentor")
         )
+        _check_line_managers_heard(program, proposed, timezone.localdate(now))
         for match in proposed:
             match.status = Match.Status.PUBLISHED
             match.published_at = now

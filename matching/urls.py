@@ -12,4 +12,9 @@ urlpatterns = [
         for name in views.REVIEW_ACTIONS
     ),
     path("matches/<int:pk>/new-match/", views.rematch, name="rematch"),
+    path(
+        "line-manager/proposal/<str:token>/",
+        views.line_manager_match,
+        name="line_manager_match",
+    ),
 ]

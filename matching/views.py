@@ -6,6 +6,7 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import floatformat
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -16,7 +17,7 @@ from programs.services import applications_decide, applications_move_to_bank
 
 from . import services
 from .explain import explain, unmatched_reason
-from .forms import AddPairForm, RematchForm
+from .forms import AddPairForm, AskLineManagersForm, ConsultationForm, RematchForm
 from .models import Match, RematchRequest
 
 APPLICATION_RELATED = ["applicant", "organization", "program", "unit__parent"]
@@ -81,7 +82,14 @@ def review(request, slug):
     matched = {m.adept_id for m in proposed + live} | {m.mentor_id for m in proposed + live}
     for match in proposed + live:
         match.explanation = explain(match)
+    consult = services.asks_line_managers(program)
+    if consult:
+        services.consultations_for(proposed)
     context = {
+        "consult": consult,
+        "today": timezone.localdate(),
+        "consultations": _consultation_counts(proposed) if consult else None,
+        "ask_form": AskLineManagersForm(prefix="ask") if consult else None,
         "program": program,
         "run": run,
         "proposed": proposed,
@@ -93,6 +101,21 @@ def review(request, slug):
         "add_form": AddPairForm(program=program),
     }
     return render(request, "matching/review.html", context)
+
+
+def _consultation_counts(proposed) -> dict:
+    """What the line managers said of the proposed pairs, for the line above the list."""
+    today = timezone.localdate()
+    counts = {"agreed": 0, "concern": 0, "waiting": 0, "silent": 0, "unasked": 0}
+    for match in proposed:
+        consultation = match.consultation
+        if consultation is None:
+            counts["unasked"] += 1
+        elif consultation.silent(today):
+            counts["silent"] += 1
+        else:
+            counts[consultation.answer] += 1
+    return counts
 
 
 def _pk(value) -> int:
@@ -231,6 +254,74 @@ def publish(request, program):
 
 
 @review_action
+def ask_line_managers(request, program):
+    form = AskLineManagersForm(request.POST, prefix="ask")
+    if not form.is_valid():
+        raise ServiceError(" ".join(form.errors["answer_by"]))
+    asked, before = services.line_managers_ask(
+        program=program, answer_by=form.cleaned_data["answer_by"], by=request.user
+    )
+    if asked:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d line manager has been asked about the match by e-mail.",
+                "%(count)d line managers have been asked about the match by e-mail.",
+                asked,
+            )
+            % {"count": asked},
+        )
+    else:
+        messages.info(
+            request,
+            _("Every line manager had been asked already; nobody was e-mailed.")
+            if before
+            else _("No proposed adept has named a line manager; nobody was e-mailed."),
+        )
+
+
+def line_manager_match(request, token):
+    """The line manager's view of the proposed mentor, from the e-mail's link and without a
+    login: the mentor's name, organisation and role (never a letter), and agreement or a
+    concern that only the coordinators read."""
+    consultation, expired = services.consultation_of(token)
+    if consultation is None:
+        raise Http404
+    is_open = services.consultation_open(consultation) and not expired
+    form = ConsultationForm(
+        request.POST if request.method == "POST" and is_open else None,
+        initial={"answer": consultation.answer if consultation.answered_at else None,
+                 "concern": consultation.concern},
+    )  # fmt: skip
+    if form.is_valid():
+        try:
+            services.consultation_answer(
+                consultation=consultation,
+                answer=form.cleaned_data["answer"],
+                concern=form.cleaned_data["concern"],
+            )
+        except ServiceError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(
+                request, _("Thank you: your answer is saved, and the coordinators see it.")
+            )
+            return redirect(request.path)
+    return render(
+        request,
+        "matching/line_manager_match.html",
+        {
+            "consultation": consultation,
+            "match": consultation.match,
+            "mentor": consultation.mentor,
+            "form": form,
+            "is_open": is_open,
+            "expired": expired,
+        },
+    )
+
+
+@review_action
 def lock(request, program):
     services.match_set_locked(match=_match(request, program), locked=True, by=request.user)
     messages.success(request, _("The pair is locked."))
@@ -336,7 +427,7 @@ def bank_mentors(request, program):
 # The coordinator's actions on the review, one view and one URL each (matching/urls.py).
 REVIEW_ACTIONS = (
     "run", "publish", "lock", "unlock", "remove", "swap", "add", "end", "waitlist_adepts",
-    "bank_mentors",
+    "bank_mentors", "ask_line_managers",
 )  # fmt: skip
 
 

@@ -31,24 +31,29 @@ def _calendar(name: str) -> Calendar:
     return calendar
 
 
-def meeting_event(meeting) -> Event:
+def meeting_event(meeting, url: str = "") -> Event:
+    """The meeting as a calendar event; `url` is the page the reader may open (the pair's
+    meeting page unless given: a line manager's is their own page)."""
     event = Event()
     event.add("uid", f"meeting-{meeting.pk}@mentorship")
     event.add("dtstamp", timezone.now())
-    event.add(
-        "summary",
-        _("Mentor meeting: %(adept)s and %(mentor)s")
-        % {
-            "adept": meeting.match.adept.applicant.full_name,
-            "mentor": meeting.match.mentor.applicant.full_name,
-        },
-    )
+    names = {
+        "adept": meeting.match.adept.applicant.full_name,
+        "mentor": meeting.match.mentor.applicant.full_name,
+    }
+    if meeting.kind == "planning":
+        summary = _("Planning meeting: %(adept)s, %(mentor)s and the line manager") % names
+    elif meeting.kind == "evaluation":
+        summary = _("Evaluation meeting: %(adept)s, %(mentor)s and the line manager") % names
+    else:
+        summary = _("Mentor meeting: %(adept)s and %(mentor)s") % names
+    event.add("summary", summary)
     event.add("dtstart", _local(meeting.starts_at))
     event.add("dtend", _local(meeting.ends_at))
     if meeting.location:
         event.add("location", meeting.location)
     event.add("status", "CANCELLED" if meeting.status == "cancelled" else "CONFIRMED")
-    event.add("url", f"{settings.SITE_URL}{reverse('meetings:meeting', args=[meeting.pk])}")
+    event.add("url", url or f"{settings.SITE_URL}{reverse('meetings:meeting', args=[meeting.pk])}")
     return event
 
 
@@ -74,9 +79,11 @@ def ics_response(calendar: Calendar, filename: str) -> HttpResponse:
     return response
 
 
-def meeting_calendar(meeting) -> Calendar:
+def meeting_calendar(meeting, url: str = "", method: str = "") -> Calendar:
     calendar = _calendar(_("Mentor meeting"))
-    calendar.add_component(meeting_event(meeting))
+    if method:
+        calendar.add("method", method)
+    calendar.add_component(meeting_event(meeting, url))
     return calendar
 
 

@@ -46,6 +46,25 @@ def _meeting_reminder(notification, cache):
     }
 
 
+def _line_manager_meeting(notification, cache):
+    """The line manager invited to a planning or evaluation meeting (or told of its change
+    or cancellation), with an .ics: the time and place, never the agenda or notes."""
+    meeting = loaded(cache, notification, "meeting")
+    page = absolute(reverse("meetings:line_manager_page"))
+    cancelled = meeting.status == Meeting.Status.CANCELLED
+    calendar = meeting_calendar(meeting, url=page, method="CANCEL" if cancelled else "PUBLISH")
+    calendar.add_missing_timezones()
+    return {
+        "meeting": meeting,
+        "program": meeting.match.program,
+        "adept": meeting.match.adept.applicant,
+        "mentor": meeting.match.mentor.applicant,
+        "cancelled": cancelled,
+        "url": page,
+        "attachments": [("meeting.ics", calendar.to_ical(), "text/calendar")],
+    }
+
+
 def _digest(notification, cache):
     program = loaded(cache, notification, "program")
     now = timezone.now()
@@ -78,5 +97,10 @@ def register() -> None:
     )
     register_email(
         "meeting_reminder", label=_("Reminder before a meeting"), context=_meeting_reminder
+    )
+    register_email(
+        "line_manager_meeting",
+        label=_("A line manager invited to a meeting"),
+        context=_line_manager_meeting,
     )
     register_email("digest", label=_("Weekly digest for coordinators"), context=_digest)

@@ -30,8 +30,12 @@ class MeetingForm(PlainTextForm, forms.ModelForm):
 
     class Meta:
         model = Meeting
-        fields = ["starts_at", "duration_minutes", "meeting_format", "location", "agenda", "notes"]
+        fields = [
+            "kind", "starts_at", "duration_minutes", "meeting_format", "location", "agenda",
+            "notes",
+        ]  # fmt: skip
         widgets = {
+            "kind": forms.RadioSelect,
             "meeting_format": forms.RadioSelect,
             "agenda": forms.Textarea(attrs={"rows": 4}),
             "notes": forms.Textarea(attrs={"rows": 5}),
@@ -44,6 +48,19 @@ class MeetingForm(PlainTextForm, forms.ModelForm):
             "location": _("An address or room, or the link to a digital meeting."),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, line_manager: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["duration_minutes"].help_text = _("From 15 minutes to 8 hours.")
+        kind = self.fields["kind"]
+        kind.label = _("Kind of meeting")
+        if not line_manager:
+            # The pair has no line manager in the program: every meeting is the pair's.
+            del self.fields["kind"]
+        elif self.instance.pk:
+            # Who is invited is settled when the meeting is planned.
+            kind.disabled = True
+        else:
+            kind.help_text = _(
+                "The line manager is invited by e-mail with a calendar file and sees the "
+                "meeting's time and place, never its agenda or notes."
+            )

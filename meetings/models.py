@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from matching.models import Match
+from programs.models import LineManagerMeeting
 
 MIN_MINUTES, MAX_MINUTES = 15, 8 * 60
 
@@ -87,12 +88,20 @@ class Meeting(models.Model):
         DIGITAL = "digital", _("Digital")
         PHONE = "phone", _("Phone")
 
+    class Kind(models.TextChoices):
+        PAIR = "pair", _("Mentor meeting")
+        PLANNING = LineManagerMeeting.PLANNING.value, LineManagerMeeting.PLANNING.label
+        EVALUATION = LineManagerMeeting.EVALUATION.value, LineManagerMeeting.EVALUATION.label
+
     class Status(models.TextChoices):
         PLANNED = "planned", _("Planned")
         HELD = "held", _("Held")
         CANCELLED = "cancelled", _("Cancelled")
 
     match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="meetings")
+    # The line manager sees a planning or evaluation meeting's time and place, and is
+    # invited to it; never its agenda or notes.
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.PAIR)
     starts_at = models.DateTimeField(_("date and time"))
     duration_minutes = models.PositiveSmallIntegerField(
         _("length in minutes"),

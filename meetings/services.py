@@ -4,6 +4,7 @@ the mentorship is still running."""
 from __future__ import annotations
 
 import datetime
+import hashlib
 
 from django.db import transaction
 from django.db.models import BooleanField, Case, Max, Q, Value, When
@@ -14,6 +15,9 @@ from django.utils.translation import ngettext
 
 from matching.models import Match
 from mentorship.errors import ServiceError
+from notifications.models import Notification
+from notifications.services import notify_many
+from programs.models import LineManagerSupport, Program
 
 from .models import MAX_MINUTES, MIN_MINUTES, CalendarFeed, Goal, GoalComment, Meeting
 
@@ -155,7 +159,9 @@ def meeting_save(
     _check_writable(match, user)
     program = match.program
     day = timezone.localtime(meeting.starts_at).date()
-    if not program.starts_on <= day <= program.ends_on:
+    # The planning meeting with the line manager may be held before the start (seed 004).
+    early = meeting.kind == Meeting.Kind.PLANNING and day >= timezone.localdate(now)
+    if day > program.ends_on or (day < program.starts_on and not early):
         raise ServiceError(
             _("Meetings are held during the program, from %(start)s to %(end)s.")
             % {"start": date_format(program.starts_on), "end": date_format(program.ends_on)}
@@ -164,12 +170,78 @@ def meeting_save(
         raise ServiceError(_("A meeting lasts between 15 minutes and 8 hours."))
     if meeting.status == Meeting.Status.HELD and meeting.starts_at > now + HELD_GRACE:
         raise ServiceError(_("A meeting in the future cannot be marked as held yet."))
+    manager = _check_kind(meeting, user)
+    before = None if meeting.pk is None else Meeting.objects.filter(pk=meeting.pk).first()
     if meeting.pk is None:
         _check_per_day(match.meetings.all(), "meetings", now)
         meeting.created_by = user
     meeting.updated_by = user
-    meeting.save()
+    with transaction.atomic():
+        meeting.save()
+        if manager is not None and _invitation_changed(before, meeting):
+            notify_many([line_manager_invitation(meeting, manager)])
     return meeting
+
+
+def line_manager_of(match: Match):
+    """The adept's line manager's user id, where the program involves line managers and the
+    adept named one; else None."""
+    if match.program.line_managers == Program.LineManagers.NONE:
+        return None
+    support = LineManagerSupport.objects.filter(application=match.adept_id).first()
+    return support.manager_id if support else None
+
+
+def _check_kind(meeting: Meeting, user):
+    """A planning or evaluation meeting needs the adept's line manager (their user id is
+    returned, to invite them); the program may say the mentor books the planning one."""
+    if meeting.kind == Meeting.Kind.PAIR:
+        return None
+    match = meeting.match
+    manager = line_manager_of(match)
+    if manager is None:
+        raise ServiceError(
+            _("This pair has no line manager in the program: choose an ordinary meeting.")
+        )
+    if (
+        meeting.kind == Meeting.Kind.PLANNING
+        and match.program.mentor_books_planning
+        and meeting.pk is None
+        and user.pk != match.mentor.applicant_id
+    ):
+        raise ServiceError(
+            _("In this program the mentor books the planning meeting with the line manager.")
+        )
+    return manager
+
+
+def _invitation_changed(before: Meeting | None, meeting: Meeting) -> bool:
+    """The line manager hears of a new meeting, a new time or place, and a cancellation;
+    not of notes or of its being marked held."""
+    if meeting.status == Meeting.Status.HELD:
+        return False
+    if before is None:
+        return meeting.status == Meeting.Status.PLANNED
+    return any(
+        getattr(before, field) != getattr(meeting, field)
+        for field in ("starts_at", "duration_minutes", "location", "meeting_format", "status")
+    )
+
+
+def line_manager_invitation(meeting: Meeting, manager_id: int) -> Notification:
+    """The invitation (or its change, or cancellation) with an .ics: one e-mail per version
+    of the time, place and status."""
+    version = hashlib.sha256(
+        f"{meeting.kind}|{meeting.starts_at.isoformat()}|{meeting.duration_minutes}|"
+        f"{meeting.location}|{meeting.status}".encode()
+    ).hexdigest()[:16]
+    return Notification(
+        recipient_id=manager_id,
+        kind=Notification.Kind.LINE_MANAGER_MEETING,
+        key=f"line_manager_meeting:{meeting.pk}:{version}",
+        program_id=meeting.match.program_id,
+        context={"meeting": meeting.pk, "cancelled": meeting.status == Meeting.Status.CANCELLED},
+    )
 
 
 def mentorship_progress(match: Match, meetings, today: datetime.date | None = None) -> dict:

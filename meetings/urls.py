@@ -18,6 +18,12 @@ urlpatterns = [
     path("mentorship/<int:pk>/meetings/new/", views.meeting_add, name="meeting_add"),
     path("meetings/<int:meeting_id>/", views.meeting, name="meeting"),
     path("meetings/<int:meeting_id>/calendar.ics", views.meeting_ics, name="meeting_ics"),
+    path("line-manager/", views.line_manager_page, name="line_manager_page"),
+    path(
+        "line-manager/<int:pk>/withdraw/",
+        views.line_manager_withdraw_view,
+        name="line_manager_withdraw",
+    ),
     path("calendar/", views.calendar_settings, name="calendar"),
     path("calendar/<str:token>.ics", views.feed, name="feed"),
 ]

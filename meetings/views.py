@@ -10,7 +10,8 @@ from django.views.decorators.http import require_POST
 
 from matching.models import Match
 from mentorship.errors import ServiceError
-from programs.models import Milestone, Role
+from programs.models import Application, LineManagerSupport, Milestone, Role
+from programs.services import line_manager_withdraw
 
 from . import services
 from .calendar import feed_calendar, ics_response, meeting_calendar
@@ -123,7 +124,11 @@ def goal_comment(request, pk, goal_id):
 
 
 def _meeting_form(request, match, meeting):
-    form = MeetingForm(request.POST or None, instance=meeting)
+    form = MeetingForm(
+        request.POST or None,
+        instance=meeting,
+        line_manager=services.line_manager_of(match) is not None,
+    )
     action = request.POST.get("action", "save")
     if request.method == "POST" and form.is_valid():
         status = {
@@ -221,3 +226,76 @@ def feed(request, token):
     ).select_related("program")
     with translation.override(user.language):
         return ics_response(feed_calendar(meetings, milestones), "mentorship.ics")
+
+
+def _supported(user):
+    """The line manager's people: the applications they were asked to support, not
+    withdrawn by the adept."""
+    return LineManagerSupport.objects.filter(manager=user).exclude(
+        application__status__in=[Application.Status.DRAFT, Application.Status.WITHDRAWN]
+    )
+
+
+@login_required
+def line_manager_page(request):
+    """The line manager's page: the people they support, each one's program and mentor, the
+    program's dates and the meetings they are invited to (time and place only), whom to ask,
+    and how to withdraw their support. Someone who supports nobody finds nothing."""
+    supports = list(
+        _supported(request.user)
+        .select_related("application__applicant", "application__program",
+                        "application__organization")
+        .prefetch_related(
+            "application__program__coordinators",
+            Prefetch("application__program__milestones",
+                     queryset=Milestone.objects.for_role(Role.ADEPT), to_attr="adept_milestones"),
+        )
+        .order_by("-asked_at")
+    )  # fmt: skip
+    if not supports:
+        raise Http404
+    adepts = [support.application_id for support in supports]
+    matches = {
+        match.adept_id: match
+        for match in Match.objects.filter(adept__in=adepts, status__in=Match.MATCHED)
+        .select_related("mentor__applicant", "mentor__organization")
+        .order_by("published_at")
+    }
+    meetings: dict[int, list[Meeting]] = {}
+    # Only the time, place and kind of the meetings they join: never an agenda or notes.
+    for meeting in (
+        Meeting.objects.filter(
+            match__in=[m.pk for m in matches.values()],
+            kind__in=[Meeting.Kind.PLANNING, Meeting.Kind.EVALUATION],
+        )
+        .only("match", "kind", "starts_at", "duration_minutes", "meeting_format", "location",
+              "status")
+        .order_by("starts_at")
+    ):  # fmt: skip
+        meetings.setdefault(meeting.match_id, []).append(meeting)
+    for support in supports:
+        support.match = matches.get(support.application_id)
+        support.meetings = meetings.get(support.match.pk, []) if support.match else []
+    return render(request, "meetings/line_manager.html", {"supports": supports})
+
+
+@login_required
+@require_POST
+def line_manager_withdraw_view(request, pk):
+    support = get_object_or_404(
+        _supported(request.user).select_related("application__applicant"), pk=pk
+    )
+    if request.POST.get("confirm") != "yes":
+        messages.error(request, _("Nothing was changed: tick the box to confirm."))
+    else:
+        try:
+            line_manager_withdraw(support=support, user=request.user)
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request,
+                _("You no longer support %(adept)s's taking part; the coordinators see it.")
+                % {"adept": support.application.applicant.full_name},
+            )
+    return redirect("meetings:line_manager_page")

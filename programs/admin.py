@@ -641,7 +641,7 @@ class MilestoneInline(CoordinatorPermissions, admin.StackedInline):
         ("title_sv", "title_en", "title_da"),
         ("starts_at", "ends_at"),
         ("location", "online_url"),
-        "notice_days",
+        ("notice_days", "line_manager_meeting"),
         ("description_sv", "description_en", "description_da"),
     ]
 
@@ -845,6 +845,7 @@ class ProgramAdmin(CoordinatorPermissions, admin.ModelAdmin):
                     "focus_areas",
                     "mentor_bank",
                     "line_managers",
+                    ("line_manager_say", "mentor_books_planning"),
                 ]
             },
         ),

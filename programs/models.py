@@ -444,6 +444,23 @@ class Program(models.Model):
             "support. Coordinators see the answer in the review and may decide anyway."
         ),
     )
+    line_manager_say = models.BooleanField(
+        _("line managers have a say in the match"),
+        default=False,
+        help_text=_(
+            "Before the pairs are published, each adept's line manager sees the proposed "
+            "mentor's name, organisation and role and may raise a concern by a date you set; "
+            "silence counts as agreement."
+        ),
+    )
+    mentor_books_planning = models.BooleanField(
+        _("the mentor books the planning meeting"),
+        default=True,
+        help_text=_(
+            "The meeting before the start where the mentor and the adept's line manager plan "
+            "the course. If not ticked, either of the pair may book it."
+        ),
+    )
 
     # Personal data: who answers for it, and how long it is kept.
     privacy_contact = models.EmailField(
@@ -706,6 +723,14 @@ def default_notice_days() -> list[int]:
     return [14, 1]
 
 
+class LineManagerMeeting(models.TextChoices):
+    """The meetings a pair holds with the adept's line manager (seed 004): planning the
+    course before the start, and evaluating it at the end."""
+
+    PLANNING = "planning", _("Planning meeting with the line manager")
+    EVALUATION = "evaluation", _("Evaluation meeting with the line manager")
+
+
 class MilestoneQuerySet(models.QuerySet):
     def for_role(self, role: str):
         """The milestones meant for an adept or a mentor: the one rule the pair's page, the
@@ -760,6 +785,16 @@ class Milestone(models.Model):
         default=default_notice_days,
         blank=True,
         help_text=_("Comma-separated, for example 14,1."),
+    )
+    line_manager_meeting = models.CharField(
+        _("pairs meet their line manager by this date"),
+        max_length=10,
+        choices=LineManagerMeeting.choices,
+        blank=True,
+        help_text=_(
+            "For example: plan the start with the line manager by the kick-off. The dashboard "
+            "counts the pairs that held it by the milestone's end (or start)."
+        ),
     )
 
     objects = MilestoneQuerySet.as_manager()
@@ -1157,6 +1192,7 @@ class LineManagerSupport(models.Model):
         WAITING = "waiting", _("Waiting for an answer")
         SUPPORTED = "supported", _("Supports the application")
         DECLINED = "declined", _("Does not support the application")
+        WITHDRAWN = "withdrawn", _("Has withdrawn their support")
 
     application = models.OneToOneField(
         Application,

@@ -473,18 +473,29 @@ def line_manager_token(support: LineManagerSupport) -> str:
     )
 
 
-def line_manager_support_of(token: str) -> tuple[LineManagerSupport | None, bool]:
-    """The support a line manager's link asks for, and whether the link has expired; (None,
-    False) for a token that is not genuine or a request that no longer exists."""
-    signer = signing.TimestampSigner(salt=_LINE_MANAGER_SALT)
+def signed_link(token: str, *, salt: str, max_age: int, keys: set[str]) -> tuple[dict | None, bool]:
+    """What a signed, expiring link in an e-mail carries, and whether it has expired; (None,
+    False) for a token that is not genuine or does not carry `keys`."""
+    signer = signing.TimestampSigner(salt=salt)
     expired = False
     try:
-        data = signer.unsign_object(token, max_age=LINE_MANAGER_LINK_SECONDS)
+        data = signer.unsign_object(token, max_age=max_age)
     except signing.SignatureExpired:
         data, expired = signer.unsign_object(token), True
     except (signing.BadSignature, ValueError):
         return None, False
-    if not isinstance(data, dict) or not {"s", "m"} <= data.keys():
+    if not isinstance(data, dict) or not keys <= data.keys():
+        return None, False
+    return data, expired
+
+
+def line_manager_support_of(token: str) -> tuple[LineManagerSupport | None, bool]:
+    """The support a line manager's link asks for, and whether the link has expired; (None,
+    False) for a token that is not genuine or a request that no longer exists."""
+    data, expired = signed_link(
+        token, salt=_LINE_MANAGER_SALT, max_age=LINE_MANAGER_LINK_SECONDS, keys={"s", "m"}
+    )
+    if data is None:
         return None, False
     support = (
         LineManagerSupport.objects.filter(pk=data["s"], manager_id=data["m"])
@@ -508,6 +519,19 @@ def line_manager_answer(
     support.reason = (
         " ".join(reason.split()) if answer == LineManagerSupport.Answer.DECLINED else ""
     )
+    support.answered_at = now or timezone.now()
+    support.save(update_fields=["answer", "reason", "answered_at"])
+    return support
+
+
+def line_manager_withdraw(*, support: LineManagerSupport, user, now=None) -> LineManagerSupport:
+    """The line manager no longer supports the adept's taking part; the coordinators see it
+    beside the application. The adept is not told by the app: that is a conversation."""
+    if support.manager_id != user.pk:
+        raise ServiceError(_("You are not this adept's line manager here."))
+    if support.answer == LineManagerSupport.Answer.WITHDRAWN:
+        raise ServiceError(_("You have already withdrawn your support."))
+    support.answer, support.reason = LineManagerSupport.Answer.WITHDRAWN, ""
     support.answered_at = now or timezone.now()
     support.save(update_fields=["answer", "reason", "answered_at"])
     return support

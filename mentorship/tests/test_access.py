@@ -15,7 +15,8 @@ from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
 from evaluations.services import survey_create
-from matching.models import Match
+from matching.models import Match, MatchConsultation
+from matching.services import consultation_token
 from matching.views import REVIEW_ACTIONS
 from meetings.models import CalendarFeed, Goal, Meeting
 from programs.models import LineManagerSupport, OrganizationCoordinator, Program, Role
@@ -40,6 +41,10 @@ ROLES = [
     # Coordinates the organisation of "user" in the program: applications and pairs in the
     # admin, none of the lead coordinators' pages below.
     "organization_coordinator",
+    # The line manager of "adept" (issue 18): their own page, none of the pair's.
+    "line_manager",
+    # The line manager of another adept of the program, and of one in another program.
+    "other_line_manager",
     "coordinator",
     "superuser",
 ]
@@ -258,6 +263,36 @@ ACCESS = [
         label="answer",
     ),
     Case("programs:line_manager", everyone(404), kwargs={"token": "x:y:z"}, label="unknown"),
+    # A line manager's own page: the people they support; someone who supports nobody finds
+    # nothing there.
+    Case(
+        "meetings:line_manager_page",
+        {**everyone(404), "anonymous": LOGIN, "line_manager": 200, "other_line_manager": 200},
+    ),
+    Case(
+        "meetings:line_manager_withdraw",
+        {**everyone(404), "anonymous": LOGIN, "line_manager": 302},
+        kwargs=lambda o: {"pk": o["support"].pk},
+        method="post",
+        data={"confirm": "yes"},
+    ),
+    Case(
+        "meetings:line_manager_withdraw",
+        {**everyone(405), "anonymous": LOGIN},
+        kwargs=lambda o: {"pk": o["support"].pk},
+        label="get",
+    ),
+    # The question about the proposed mentor: its link is its key, as above.
+    Case("matching:line_manager_match", everyone(200), kwargs=lambda o: {"token": o["proposal"]}),
+    Case(
+        "matching:line_manager_match",
+        everyone(302),
+        kwargs=lambda o: {"token": o["proposal"]},
+        method="post",
+        data={"answer": "agreed"},
+        label="answer",
+    ),
+    Case("matching:line_manager_match", everyone(404), kwargs={"token": "x:y:z"}, label="unknown"),
 ]
 
 
@@ -292,6 +327,8 @@ def cast(db):
         "other_user": UserFactory(),
         "other_coordinator": UserFactory(is_staff=True),
         "organization_coordinator": UserFactory(is_staff=True),
+        "line_manager": UserFactory(),
+        "other_line_manager": UserFactory(),
         "coordinator": program_coordinator,
         "superuser": UserFactory(is_staff=True, is_superuser=True),
     }
@@ -307,13 +344,25 @@ def test_access(client, cast, case, role):
     OrganizationCoordinator.objects.create(
         program=program, organization=mentoring.organization, user=cast["organization_coordinator"]
     )
+    program.line_managers = Program.LineManagers.SUPPORT
+    program.line_manager_say = True
+    program.save()
+    adept = ApplicationFactory(program=program, applicant=cast["adept"])
     match = Match.objects.create(
-        program=program,
-        adept=ApplicationFactory(program=program, applicant=cast["adept"]),
-        mentor=mentoring,
-        status=Match.Status.PUBLISHED,
+        program=program, adept=adept, mentor=mentoring, status=Match.Status.PUBLISHED
+    )
+    support = LineManagerSupport.objects.create(
+        application=adept, manager=cast["line_manager"], asked_at=timezone.now()
     )
     elsewhere = ApplicationFactory(applicant=cast["other_user"])
+    LineManagerSupport.objects.create(
+        application=elsewhere, manager=cast["other_line_manager"], asked_at=timezone.now()
+    )
+    proposed = Match.objects.create(
+        program=program,
+        adept=ApplicationFactory(program=program),
+        mentor=ApplicationFactory(program=program, role=Role.MENTOR),
+    )
     Match.objects.create(
         program=elsewhere.program,
         adept=elsewhere,
@@ -325,8 +374,9 @@ def test_access(client, cast, case, role):
         "application": mentoring,
         "match": match,
         "goal_kwargs": {"pk": match.pk, "goal_id": goal.pk},
+        # A planning meeting with the line manager: still the pair's page, not theirs.
         "meeting": Meeting.objects.create(
-            match=match, starts_at=timezone.now() + datetime.timedelta(days=70)
+            match=match, kind="planning", starts_at=timezone.now() + datetime.timedelta(days=70)
         ),
         "feed": CalendarFeed.objects.create(user=cast["user"]),
         "leave": bank_leave_token(
@@ -338,7 +388,17 @@ def test_access(client, cast, case, role):
                 application=ApplicationFactory(
                     program=program, line_manager_name="Chef", line_manager_email="chef@example.org"
                 ),
-                manager=UserFactory(),
+                manager=cast["other_line_manager"],
+                asked_at=timezone.now(),
+            )
+        ),
+        "support": support,
+        "proposal": consultation_token(
+            MatchConsultation.objects.create(
+                match=proposed,
+                mentor=proposed.mentor,
+                manager=cast["other_line_manager"],
+                answer_by=timezone.localdate() + datetime.timedelta(days=7),
                 asked_at=timezone.now(),
             )
         ),

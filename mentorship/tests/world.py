@@ -12,7 +12,8 @@ from django.utils import timezone
 from accounts.tests.factories import UserFactory
 from audit.models import AuditEntry
 from evaluations.services import survey_create
-from matching.models import Match
+from matching.models import Match, MatchConsultation
+from matching.services import consultation_token
 from meetings.models import CalendarFeed, Goal, GoalComment, Meeting
 from notifications.models import Notification
 from programs.models import (
@@ -55,6 +56,8 @@ def build_world() -> dict:
         applications_close_at=now - 150 * DAY,
         starts_on=today - 120 * DAY,
         ends_on=today + 240 * DAY,
+        line_managers=Program.LineManagers.SUPPORT,
+        line_manager_say=True,
     )
     running.coordinators.add(coordinator)
     open_program = ProgramFactory(slug="nasta-ar", name="Mentorprogram 2027", mentor_bank=True)
@@ -152,6 +155,43 @@ def build_world() -> dict:
         application=draft, manager=UserFactory(email="chef@example.org", full_name="Cecilia Chef"),
         asked_at=now,
     )  # fmt: skip
+    # Ada is also a line manager: of Berit, matched with Mia, with a planning meeting booked
+    # (its agenda is the pair's); and of Cissi, whose proposed mentor she is asked about.
+    berit = ApplicationFactory(
+        program=running, applicant=UserFactory(full_name="Berit Biträdande"),
+        status=Application.Status.ACCEPTED,
+    )  # fmt: skip
+    LineManagerSupport.objects.create(
+        application=berit, manager=adept, answer=LineManagerSupport.Answer.SUPPORTED,
+        asked_at=now - 150 * DAY, answered_at=now - 149 * DAY,
+    )  # fmt: skip
+    berits = Match.objects.create(
+        program=running, adept=berit, status=Match.Status.PUBLISHED, published_at=now - 90 * DAY,
+        mentor=ApplicationFactory(
+            program=running, role=Role.MENTOR, status=Application.Status.ACCEPTED,
+            applicant=UserFactory(full_name="Mia Mentor"), job_title="Skolchef",
+        ),
+    )  # fmt: skip
+    planning = Meeting.objects.create(
+        match=berits, kind=Meeting.Kind.PLANNING, starts_at=now + 10 * DAY,
+        location="Rum 3, Stadshuset", agenda="Parets egen dagordning",
+    )  # fmt: skip
+    cissi = ApplicationFactory(
+        program=running, applicant=UserFactory(full_name="Cissi Chef"),
+        status=Application.Status.ACCEPTED,
+    )  # fmt: skip
+    LineManagerSupport.objects.create(application=cissi, manager=adept, asked_at=now - 150 * DAY)
+    cissis = Match.objects.create(
+        program=running, adept=cissi,
+        mentor=ApplicationFactory(
+            program=running, role=Role.MENTOR, status=Application.Status.ACCEPTED,
+            applicant=UserFactory(full_name="Dan Mentor"), job_title="Rektor",
+        ),
+    )  # fmt: skip
+    consultation = MatchConsultation.objects.create(
+        match=cissis, mentor=cissis.mentor, manager=adept, answer_by=today + 7 * DAY,
+        asked_at=now,
+    )  # fmt: skip
     # Each kind of e-mail, to render as a page.
     emails = [
         Notification(recipient=adept, program=running, kind=kind, key=kind, context=context)
@@ -163,6 +203,8 @@ def build_world() -> dict:
             ("bank_added", {"program": open_program.pk}),
             ("line_manager_request", {"application": draft.pk, "support": support.pk}),
             ("line_manager_reminder", {"application": draft.pk, "support": support.pk}),
+            ("line_manager_match", {"consultation": consultation.pk}),
+            ("line_manager_meeting", {"meeting": planning.pk, "cancelled": False}),
             ("participant_invitation",
              {"program": open_program.pk, "role": "mentor", "invitation": invitation.pk}),
             ("edition_invitation",
@@ -212,6 +254,7 @@ def build_world() -> dict:
         # The way out of the bank in its e-mails, for the banked mentor.
         "leave": bank_leave_token(mentor_id=banked.applicant_id, owner_id=running.owner_id),
         "line_manager": line_manager_token(support),
+        "proposal": consultation_token(consultation),
     }
 
 
@@ -231,6 +274,7 @@ def pages(world) -> list[tuple[str, str]]:
         reverse("programs:privacy", args=[running.slug]),
         reverse("programs:mentor_bank_leave", args=[world["leave"]]),
         reverse("programs:line_manager", args=[world["line_manager"]]),
+        reverse("matching:line_manager_match", args=[world["proposal"]]),
         reverse("accessibility"),
         reverse("account_login"),
         reverse("account_signup"),
@@ -261,6 +305,8 @@ def pages(world) -> list[tuple[str, str]]:
         reverse("matching:rematch", args=[match.pk]),
         reverse("evaluations:list"),
         reverse("evaluations:answer", args=[world["survey"].pk]),
+        # Ada as Berit's and Cissi's line manager.
+        reverse("meetings:line_manager_page"),
     ]
     coordinator = [
         reverse("matching:review", args=[running.slug]),
@@ -341,6 +387,7 @@ def states(world) -> list[tuple[str, str, str]]:
         (COORDINATOR, reverse("admin:programs_program_participants", args=[open_program.pk]),
          "#content form [type=submit]"),
         (ANONYMOUS, reverse("programs:line_manager", args=[world["line_manager"]]), send),
+        (ANONYMOUS, reverse("matching:line_manager_match", args=[world["proposal"]]), send),
     ]  # fmt: skip
 
 

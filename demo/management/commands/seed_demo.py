@@ -23,6 +23,7 @@ from programs.models import (
     ApplicationAnswer,
     EmailText,
     FocusArea,
+    LineManagerSupport,
     Milestone,
     Option,
     OptionalField,
@@ -63,6 +64,8 @@ USERS = [
     ("hr@example.org", "Hanna HR", True, False, "da"),
     ("adept@example.org", "Anna Adept", False, False, "sv"),
     ("mentor@example.org", "Mats Mentor", False, False, "en"),
+    # Anna Adept's line manager, asked for his support (the employer gives the working time).
+    ("chef@example.org", "Carl Chef", False, False, "sv"),
 ]
 
 
@@ -185,6 +188,14 @@ class Command(BaseCommand):
                 submitted_at=now - datetime.timedelta(days=index),
             )
             application.focus_areas.set(areas[index % len(areas) :][:2])
+            if user == users["adept"]:
+                application.line_manager_name = users["chef"].full_name
+                application.line_manager_email = users["chef"].email
+                application.save(update_fields=["line_manager_name", "line_manager_email"])
+                LineManagerSupport.objects.create(
+                    application=application, manager=users["chef"], asked_at=now,
+                    answer=LineManagerSupport.Answer.SUPPORTED, answered_at=now,
+                )  # fmt: skip
             ApplicationAnswer.objects.create(
                 application=application, question=school_form
             ).options.set([forms[index % len(forms)]])
@@ -366,6 +377,8 @@ class Command(BaseCommand):
                 "membership_label": "Jag är medlem i Skolledarfacket",
                 "pairing_rule": Program.PairingRule.ANY,
                 "mentor_bank": True,
+                "line_managers": Program.LineManagers.SUPPORT,
+                "line_manager_say": True,
             },
             milestones=[
                 {
