@@ -199,6 +199,9 @@ def _check_kind(meeting: Meeting, user):
         return None
     match = meeting.match
     manager = line_manager_of(match)
+    if manager is None and meeting.pk is not None:
+        # The program stopped involving line managers since: the meeting stays the pair's.
+        return None
     if manager is None:
         raise ServiceError(
             _("This pair has no line manager in the program: choose an ordinary meeting.")

@@ -70,6 +70,7 @@ def mentorship(request, pk):
             "milestones": milestones,
             "next_milestone": next((m for m in milestones if m.starts_at >= now), None),
             "progress": services.mentorship_progress(match, meetings),
+            "has_line_manager": services.line_manager_of(match) is not None,
             "goal_form": GoalForm(prefix="goal") if writable and is_adept else None,
             "comment_form": CommentForm() if writable else None,
         },

@@ -404,3 +404,39 @@ def test_the_line_managers_view_is_in_their_data_and_goes_with_them(coordinator,
     assert data["line_manager_views"][0]["concern"] == "Tvivl"
     erase(manager, timezone.now())
     assert not MatchConsultation.objects.exists()
+
+
+def test_no_page_the_line_manager_reaches_shows_what_the_pair_wrote(client, program):
+    """The confidentiality marker, for the line manager's role: their own page shows the
+    meetings they join without agenda or notes, and every page of the pair's space is a 404."""
+    from meetings.models import Goal, GoalComment
+
+    match, manager = published_pair(program)
+    goal = Goal.objects.create(match=match, title=MARKER, description=MARKER)
+    GoalComment.objects.create(goal=goal, author=match.mentor.applicant, text=MARKER)
+    joined = Meeting.objects.create(
+        match=match, kind="planning", starts_at=at(-2), status="held", agenda=MARKER,
+        notes=MARKER, location="Rådhuset",
+    )  # fmt: skip
+    own = Meeting.objects.create(match=match, starts_at=at(3), agenda=MARKER, notes=MARKER)
+    client.force_login(manager)
+    page = client.get(reverse("meetings:line_manager_page")).content.decode()
+    assert "Rådhuset" in page and MARKER not in page
+    assert page.count("<li>Planlægningsmøde med nærmeste leder") == 1  # not the pair's own
+    pair_pages = [
+        reverse("meetings:mentorship", args=[match.pk]),
+        reverse("meetings:goal_add", args=[match.pk]),
+        reverse("meetings:goal_edit", args=[match.pk, goal.pk]),
+        reverse("meetings:meeting_add", args=[match.pk]),
+        reverse("matching:rematch", args=[match.pk]),
+        *(reverse("meetings:meeting", args=[m.pk]) for m in (joined, own)),
+        *(reverse("meetings:meeting_ics", args=[m.pk]) for m in (joined, own)),
+    ]
+    for url in pair_pages:
+        assert client.get(url).status_code == 404, url
+    # Nor do they reach it by writing: a comment or a meeting of theirs is refused.
+    comment = reverse("meetings:goal_comment", args=[match.pk, goal.pk])
+    assert client.post(comment, {"text": "Hej"}).status_code == 404
+    assert GoalComment.objects.count() == 1
+    # Their data export holds their own answers, not the pair's log.
+    assert MARKER not in str(user_data(manager))
