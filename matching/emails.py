@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from notifications.emails import absolute, loaded
 from notifications.registry import register_email, register_loader
-from programs.models import EmailText, program_paragraph
+from programs.models import EmailText, Program, program_paragraph
 
 from .models import Match, MatchConsultation
 from .services import consultation_token
@@ -17,7 +17,7 @@ from .services import consultation_token
 def _matches(ids):
     return Match.objects.select_related(
         "program", "adept__applicant", "adept__organization", "mentor__applicant",
-        "mentor__organization",
+        "mentor__organization", "adept__line_manager_support__manager",
     ).prefetch_related("program__email_texts").in_bulk(ids)  # fmt: skip
 
 
@@ -35,11 +35,22 @@ def pair_context(notification, match) -> dict:
     }
 
 
+def _line_manager_name(match) -> str:
+    """The adept's line manager, where the program involves them: the pair plans the course
+    with them (seed 004)."""
+    if match.program.line_managers == Program.LineManagers.NONE:
+        return ""
+    support = getattr(match.adept, "line_manager_support", None)
+    return (support.manager.full_name or support.manager.email) if support else ""
+
+
 def _introduction(notification, cache):
     match = loaded(cache, notification, "match")
     return {
         **pair_context(notification, match),
         "paragraph": program_paragraph(match.program, EmailText.Kind.INTRODUCTION),
+        "line_manager": _line_manager_name(match),
+        "mentor_books_planning": match.program.mentor_books_planning,
     }
 
 

@@ -183,13 +183,16 @@ def meeting_save(
     return meeting
 
 
-def line_manager_of(match: Match):
-    """The adept's line manager's user id, where the program involves line managers and the
-    adept named one; else None."""
+def line_manager_of(match: Match) -> LineManagerSupport | None:
+    """The adept's line manager (their support, with the manager), where the program involves
+    line managers and the adept named one; else None."""
     if match.program.line_managers == Program.LineManagers.NONE:
         return None
-    support = LineManagerSupport.objects.filter(application=match.adept_id).first()
-    return support.manager_id if support else None
+    return (
+        LineManagerSupport.objects.filter(application=match.adept_id)
+        .select_related("manager")
+        .first()
+    )
 
 
 def _check_kind(meeting: Meeting, user):
@@ -198,7 +201,8 @@ def _check_kind(meeting: Meeting, user):
     if meeting.kind == Meeting.Kind.PAIR:
         return None
     match = meeting.match
-    manager = line_manager_of(match)
+    support = line_manager_of(match)
+    manager = support.manager_id if support else None
     if manager is None and meeting.pk is not None:
         # The program stopped involving line managers since: the meeting stays the pair's.
         return None

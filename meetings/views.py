@@ -70,7 +70,12 @@ def mentorship(request, pk):
             "milestones": milestones,
             "next_milestone": next((m for m in milestones if m.starts_at >= now), None),
             "progress": services.mentorship_progress(match, meetings),
-            "has_line_manager": services.line_manager_of(match) is not None,
+            "line_manager": services.line_manager_of(match),
+            "planning_booked": any(
+                m.kind == Meeting.Kind.PLANNING
+                for m in meetings
+                if m.status != Meeting.Status.CANCELLED
+            ),
             "goal_form": GoalForm(prefix="goal") if writable and is_adept else None,
             "comment_form": CommentForm() if writable else None,
         },

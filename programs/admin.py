@@ -1194,6 +1194,24 @@ class CoordinatedOrganizationFilter(IdFilter):
         return queryset
 
 
+class LineManagerFilter(admin.SimpleListFilter):
+    """The line manager's answer (a withdrawn support is found here); shown where a program
+    the coordinator follows involves line managers."""
+
+    title = _("line manager")
+    parameter_name = "line_manager"
+
+    def lookups(self, request, model_admin):
+        return [*LineManagerSupport.Answer.choices, ("none", _("not named"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "none":
+            return queryset.filter(role=Role.ADEPT, line_manager_support__isnull=True)
+        if self.value() in LineManagerSupport.Answer.values:
+            return queryset.filter(line_manager_support__answer=self.value())
+        return queryset
+
+
 class EligibilityFilter(admin.SimpleListFilter):
     title = _("eligibility")
     parameter_name = "eligible"
@@ -1306,16 +1324,28 @@ class ApplicationAdmin(CoordinatorPermissions, admin.ModelAdmin):
             .prefetch_related("answers__question", "answers__options")
         )  # fmt: skip
 
+    def _involves_line_managers(self, request) -> bool:
+        """Whether a program the coordinator follows involves line managers (once a request)."""
+        if not hasattr(request, "_involves_line_managers"):
+            request._involves_line_managers = (
+                Program.objects.followed_by(request.user)
+                .exclude(line_managers=Program.LineManagers.NONE)
+                .exists()
+            )
+        return request._involves_line_managers
+
     def get_list_display(self, request):
         # The line manager's answer, where a program the coordinator follows asks for it.
         columns = list(super().get_list_display(request))
-        if (
-            Program.objects.followed_by(request.user)
-            .exclude(line_managers=Program.LineManagers.NONE)
-            .exists()
-        ):
+        if self._involves_line_managers(request):
             columns.insert(columns.index("submitted"), "line_manager")
         return columns
+
+    def get_list_filter(self, request):
+        filters = list(super().get_list_filter(request))
+        if self._involves_line_managers(request):
+            filters.append(LineManagerFilter)
+        return filters
 
     def _support(self, obj):
         try:

@@ -151,7 +151,13 @@ def test_line_managers_have_a_say_in_the_match_and_publishing_waits_for_them(
     assert "De har arbejdet sammen før." in page and "1 has a concern" in page
     MatchConsultation.objects.filter(match=second).update(answer_by=yesterday)
     assert "1 did not answer in time: counts as agreeing" in client.get(review).content.decode()
-    assert matching.matches_publish(program=program, by=coordinator) == 3
+    with django_capture_on_commit_callbacks(execute=True):
+        assert matching.matches_publish(program=program, by=coordinator) == 3
+    # The introduction tells the mentor whom to plan the course with.
+    notifications_deliver()
+    (introduction,) = [m for m in mail.outbox if m.to == [mette.applicant.email]]
+    assert "Leder af Anne Adept" in introduction.body
+    assert "planlægningsmødet" in introduction.body
 
     # Published: the question is closed, and an answer now changes nothing.
     client.logout()
@@ -340,9 +346,16 @@ def test_the_line_manager_withdraws_support_and_the_coordinator_sees_it(
     assert "koordinatorerne kan se det" in response.content.decode()
     support.refresh_from_db()
     assert support.answer == LineManagerSupport.Answer.WITHDRAWN
+    other, _ = published_pair(program)
     client.force_login(coordinator)
-    page = client.get(reverse("admin:programs_application_changelist")).content.decode()
-    assert "Has withdrawn their support" in page or "Har trukket" in page or "drog tillbaka" in page
+    changelist = reverse("admin:programs_application_changelist")
+    page = client.get(changelist).content.decode()
+    assert "Has withdrawn their support" in page
+    # The filter finds the withdrawn one, and only it.
+    response = client.get(changelist, {"line_manager": "withdrawn"})
+    assert [a.pk for a in response.context["cl"].result_list] == [support.application_id]
+    response = client.get(changelist, {"line_manager": "supported"})
+    assert [a.pk for a in response.context["cl"].result_list] == [other.adept_id]
 
 
 def test_the_line_managers_page_runs_the_same_queries_for_one_person_and_five(
