@@ -234,7 +234,7 @@ def test_seed_004_with_its_line_manager_from_the_application_to_the_evaluation(
 
     # 9. The dashboard counts the planning meeting (planned, not yet held) by the kick-off.
     hr.goto(f"/manage/programs/{program.slug}/dashboard/")
-    expect(hr.locator("main")).to_contain_text("0 af 1 par har holdt det, 1 mere planlagt")
+    expect(hr.locator("main")).to_contain_text("0 af 1 par har afholdt det, 1 mere planlagt")
     assert kick_off.line_manager_meeting == "planning"
 
     # The e-mails each person got, in order, each once.
