@@ -11,10 +11,12 @@ class MatchingConfig(AppConfig):
         # registers: its e-mails, its sweeps, what it holds about a person, what it does
         # when a program closes.
         from accounts import privacy as registry
+        from notifications.registry import register_sweep
         from programs.signals import program_closed
 
-        from . import emails, privacy, services
+        from . import emails, preferences, privacy, services
 
         emails.register()
+        register_sweep(preferences.plan_preference_round)
         registry.register(privacy.HOLDER)
         program_closed.connect(services.on_program_closed, dispatch_uid="matching")

@@ -100,8 +100,28 @@ def _line_manager_match(notification, cache):
     }
 
 
+def _preference_round(notification, cache):
+    """The preference round is open (or closes soon): the link to the shortlist."""
+    program = notification.program
+    return {
+        "program": program,
+        "closes_at": program.preferences_close_at,
+        "reminder": notification.kind == "preference_reminder",
+        "url": absolute(reverse("matching:preferences", kwargs={"slug": program.slug})),
+    }
+
+
 def register() -> None:
     register_loader("match", _matches)
+    register_email(
+        "preference_round", label=_("The preference round is open"), context=_preference_round
+    )
+    register_email(
+        "preference_reminder",
+        label=_("Reminder: the preference round closes soon"),
+        context=_preference_round,
+        template="preference_round",
+    )
     register_loader("consultation", _consultations)
     register_email(
         "line_manager_match",

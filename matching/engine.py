@@ -10,10 +10,15 @@ Scores are 0-100: a weighted mean of components, each in [0, 1]:
 - format: the meeting formats are compatible (in person and digital are not);
 - language: they share a language (unknown counts half);
 - experience: the mentor has a sensible lead as a manager (3 to 15 years more is best);
-- wishes: a free-text wish of either side names the other's region or organisation.
+- wishes: a free-text wish of either side names the other's region or organisation;
+- preference: the ranks the people gave in the preference round (its weight is zero unless
+  the program held one): 1 for a first choice, 1/2 for a second, 1/3 for a third and so on,
+  0 for a candidate left unranked, 0.5 for everyone where the person did not answer
+  (indifferent); where mentors rank too, the mean of the adept's and the mentor's side.
 
 Hard rules leave a pair out entirely: the pairing rule (different organisation or unit),
-exclusions, the same person on both sides, and mentor capacity. Locked pairs are kept as
+exclusions, the same person on both sides, a "rather not" from either side in the preference
+round, and mentor capacity. Locked pairs are kept as
 they are. A pair below the minimum score is left unmatched rather than forced.
 """
 
@@ -27,7 +32,7 @@ from scipy.optimize import linear_sum_assignment
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
-COMPONENTS = ("needs", "region", "format", "language", "experience", "wishes")
+COMPONENTS = ("needs", "region", "format", "language", "experience", "wishes", "preference")
 DEFAULT_WEIGHTS = {
     "needs": 5.0,
     "region": 2.0,
@@ -35,7 +40,12 @@ DEFAULT_WEIGHTS = {
     "language": 1.0,
     "experience": 1.0,
     "wishes": 1.0,
+    # Only a program that held a preference round weighs the ranks (services set it).
+    "preference": 0.0,
 }
+# The weight a preference round's ranks get by default: twice the needs, so that a first
+# choice outweighs a mentor who covers more of the needs (the people's say comes first).
+PREFERENCE_WEIGHT = 10.0
 DEFAULT_MIN_SCORE = 40.0
 
 # Meeting formats, and which pairs of them can meet.
@@ -57,7 +67,11 @@ DIFFERENT_UNIT_GROUP = "different_unit_group"
 
 # Why a pair is not possible, as bits, for explanations.
 BLOCK_ORGANIZATION, BLOCK_UNIT, BLOCK_EXCLUDED, BLOCK_SAME_PERSON, BLOCK_ANSWER = 1, 2, 4, 8, 16
-BLOCKS = (BLOCK_ORGANIZATION, BLOCK_UNIT, BLOCK_EXCLUDED, BLOCK_SAME_PERSON, BLOCK_ANSWER)
+BLOCK_RATHER_NOT = 32
+BLOCKS = (
+    BLOCK_ORGANIZATION, BLOCK_UNIT, BLOCK_EXCLUDED, BLOCK_SAME_PERSON, BLOCK_ANSWER,
+    BLOCK_RATHER_NOT,
+)  # fmt: skip
 # The program's questions used as criteria: both must answer the same, or differently.
 SAME_ANSWER, DIFFERENT_ANSWER = "same", "different"
 
@@ -108,6 +122,82 @@ class Side:
         return len(self.person)
 
 
+def _pair_keys(first: np.ndarray, second: np.ndarray, width: int) -> np.ndarray:
+    return first.astype(np.int64) * np.int64(width) + second.astype(np.int64)
+
+
+@dataclass
+class Preferences:
+    """What the people said in a preference round, by rows of the two sides. Whoever did
+    not answer is indifferent; a "rather not" from either side is a hard rule."""
+
+    adept_ranks: np.ndarray  # (k, 3) int: adept row, mentor row, rank (1 is the first)
+    mentor_ranks: np.ndarray  # (k, 3) int: mentor row, adept row, rank
+    rather_not: np.ndarray  # (k, 2) int: adept row, mentor row
+    adept_answered: np.ndarray  # (n,) bool: ranked someone (else indifferent)
+    mentor_answered: np.ndarray  # (m,) bool
+    mentors_rank: bool = False  # the program lets mentors rank too
+
+    @staticmethod
+    def none(n: int, m: int) -> Preferences:
+        empty3, empty2 = np.zeros((0, 3), dtype=np.int64), np.zeros((0, 2), dtype=np.int64)
+        return Preferences(empty3, empty3, empty2, np.zeros(n, dtype=bool), np.zeros(m, dtype=bool))
+
+    def prepare(self, m: int) -> Preferences:
+        """Sorted keys for lookups by pair, once per run; m is the number of mentors."""
+        self.adept_ranks = np.asarray(self.adept_ranks, dtype=np.int64).reshape(-1, 3)
+        self.mentor_ranks = np.asarray(self.mentor_ranks, dtype=np.int64).reshape(-1, 3)
+        self.rather_not = np.asarray(self.rather_not, dtype=np.int64).reshape(-1, 2)
+        self.adept_answered = np.asarray(self.adept_answered, dtype=bool)
+        self.mentor_answered = np.asarray(self.mentor_answered, dtype=bool)
+        self._m = m
+        keys = _pair_keys(self.adept_ranks[:, 0], self.adept_ranks[:, 1], m)
+        order = np.argsort(keys, kind="stable")
+        self._adept_keys, self._adept_rank = keys[order], self.adept_ranks[order, 2]
+        keys = _pair_keys(self.mentor_ranks[:, 1], self.mentor_ranks[:, 0], m)
+        order = np.argsort(keys, kind="stable")
+        self._mentor_keys, self._mentor_rank = keys[order], self.mentor_ranks[order, 2]
+        self._rather_not = np.unique(_pair_keys(self.rather_not[:, 0], self.rather_not[:, 1], m))
+        return self
+
+    @staticmethod
+    def _lookup(sorted_keys, values, keys):
+        """values at keys (0 where a key is absent), for keys of any shape."""
+        if not len(sorted_keys):
+            return np.zeros(np.shape(keys), dtype=np.int64)
+        at = np.clip(np.searchsorted(sorted_keys, keys), 0, len(sorted_keys) - 1)
+        return np.where(sorted_keys[at] == keys, values[at], 0)
+
+    def adept_rank(self, a, b) -> np.ndarray:
+        """The rank the adept gave the mentor (0: not ranked), broadcasting a and b."""
+        return self._lookup(self._adept_keys, self._adept_rank, _pair_keys(a, b, self._m))
+
+    def mentor_rank(self, a, b) -> np.ndarray:
+        return self._lookup(self._mentor_keys, self._mentor_rank, _pair_keys(a, b, self._m))
+
+    def refused(self, a, b) -> np.ndarray:
+        if not len(self._rather_not):
+            return np.zeros(np.broadcast_shapes(np.shape(a), np.shape(b)), dtype=bool)
+        keys = _pair_keys(a, b, self._m)
+        at = np.clip(np.searchsorted(self._rather_not, keys), 0, len(self._rather_not) - 1)
+        return self._rather_not[at] == keys
+
+    def component(self, a, b) -> np.ndarray:
+        """The preference component of rows a and b: the adept's rank as a value in [0, 1]
+        (1/rank; 0.5 where they did not answer), averaged with the mentor's where mentors
+        rank too."""
+
+        def value(rank, answered):
+            ranked = np.where(rank > 0, 1 / np.maximum(rank, 1), 0).astype(np.float32)
+            return np.where(answered, ranked, np.float32(0.5))
+
+        adept = value(self.adept_rank(a, b), self.adept_answered[a])
+        if not self.mentors_rank:
+            return adept.astype(np.float32)
+        mentor = value(self.mentor_rank(a, b), self.mentor_answered[b])
+        return ((adept + mentor) / 2).astype(np.float32)
+
+
 @dataclass
 class Result:
     adept: np.ndarray  # (k,) int: row in adepts
@@ -119,7 +209,9 @@ class Result:
     unmatched_mentors: dict[int, str] = field(default_factory=dict)
     # (n, 5) per adept: how many mentors each hard rule rules out (organisation, unit,
     # exclusion, same person, an answer), to explain why others were not possible.
-    ruled_out: np.ndarray = field(default_factory=lambda: np.zeros((0, 5), dtype=np.int32))
+    ruled_out: np.ndarray = field(
+        default_factory=lambda: np.zeros((0, len(BLOCKS)), dtype=np.int32)
+    )
     timings: dict[str, float] = field(default_factory=dict)  # matrix_s, solve_s
     solver: str = ""  # "dense" (exact) or "candidates" (each adept's best k)
 
@@ -136,7 +228,9 @@ def normalised_weights(weights: dict[str, float] | None) -> dict[str, float]:
     return {name: 100.0 * max(merged[name], 0.0) / total for name in COMPONENTS}
 
 
-def _components(adepts: Side, mentors: Side, a, b, covered) -> dict[str, np.ndarray]:
+def _components(
+    adepts: Side, mentors: Side, a, b, covered, preferences: Preferences | None = None
+) -> dict[str, np.ndarray]:
     """The components for adept rows `a` and mentor rows `b`, which broadcast: (r, 1) with
     (1, m) gives a block of the matrix, (k,) with (k,) gives k pairs. `covered` is how many
     of the adept's needs the mentor's strengths cover, in the same shape."""
@@ -164,6 +258,11 @@ def _components(adepts: Side, mentors: Side, a, b, covered) -> dict[str, np.ndar
     ) + 0.5 * (
         _wished(mentors.wish_regions, b, a_region) | _wished(mentors.wish_organizations, b, a_org)
     )
+    scores["preference"] = (
+        preferences.component(a, b)
+        if preferences is not None
+        else np.full(np.shape(covered), np.float32(0.5))
+    )
     return {name: np.asarray(scores[name], dtype=np.float32) for name in COMPONENTS}
 
 
@@ -176,7 +275,7 @@ def _wished(wishes: np.ndarray, rows, other) -> np.ndarray:
     return wishes[rows, np.clip(other, 0, width - 1)] & (other >= 0) & (other < width)
 
 
-def _blocked(adepts, mentors, a, b, rule, excluded) -> np.ndarray:
+def _blocked(adepts, mentors, a, b, rule, excluded, preferences=None) -> np.ndarray:
     """Block bits for rows `a` and `b` (broadcasting as in _components); `excluded` is a
     bool array of the same shape marking excluded pairs."""
     if rule == DIFFERENT_ORGANIZATION:
@@ -198,6 +297,8 @@ def _blocked(adepts, mentors, a, b, rule, excluded) -> np.ndarray:
         differ = mine != theirs if how == SAME_ANSWER else mine == theirs
         clash = (mine >= 0) & (theirs >= 0) & differ
         bits |= (clash * np.uint8(BLOCK_ANSWER)).astype(np.uint8)
+    if preferences is not None:
+        bits |= (preferences.refused(a, b) * np.uint8(BLOCK_RATHER_NOT)).astype(np.uint8)
     return bits
 
 
@@ -235,27 +336,32 @@ def _row_blocks(n: int, m: int):
         yield start, min(start + rows, n)
 
 
-def score_block(adepts, mentors, start, stop, weights, rule, exclusions):
+def score_block(adepts, mentors, start, stop, weights, rule, exclusions, preferences=None):
     """Scores (r, m) float32 and block bits (r, m) uint8 for adept rows start:stop."""
     w = normalised_weights(weights)
     a = np.arange(start, stop)[:, None]
     b = np.arange(len(mentors))[None, :]
     covered = adepts._focus32[start:stop] @ mentors._focus32.T
-    components = _components(adepts, mentors, a, b, covered)
+    # Without weight the ranks change no score: their lookups are skipped.
+    weighed = preferences if preferences is not None and w["preference"] > 0 else None
+    components = _components(adepts, mentors, a, b, covered, weighed)
     score = np.zeros(covered.shape, dtype=np.float32)
-    for name in COMPONENTS:  # six terms, not pairs
+    for name in COMPONENTS:  # seven terms, not pairs
         score += np.float32(w[name]) * components[name]
     excluded = _excluded_block(exclusions, start, stop, len(mentors))
-    return score, _blocked(adepts, mentors, a, b, rule, excluded)
+    return score, _blocked(adepts, mentors, a, b, rule, excluded, preferences)
 
 
-def score_matrix(adepts, mentors, weights=None, rule=ANY, exclusions=None):
-    """The whole score matrix (n, m) and block bits; for tests and small programs."""
+def score_matrix(adepts, mentors, weights=None, rule=ANY, exclusions=None, preferences=None):
+    """The whole score matrix (n, m) and block bits; for tests, small programs and a
+    person's shortlist."""
     _prepare(adepts)
     _prepare(mentors)
+    if preferences is not None:
+        preferences.prepare(len(mentors))
     exclusions = np.zeros((0, 2), dtype=np.int64) if exclusions is None else exclusions
     parts = [
-        score_block(adepts, mentors, start, stop, weights, rule, exclusions)
+        score_block(adepts, mentors, start, stop, weights, rule, exclusions, preferences)
         for start, stop in _row_blocks(len(adepts), len(mentors))
     ]
     if not parts:
@@ -264,12 +370,14 @@ def score_matrix(adepts, mentors, weights=None, rule=ANY, exclusions=None):
     return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
 
 
-def pair_components(adepts, mentors, a, b) -> dict[str, np.ndarray]:
+def pair_components(adepts, mentors, a, b, preferences=None) -> dict[str, np.ndarray]:
     """The components of k given pairs (adept rows a, mentor rows b)."""
     _prepare(adepts)
     _prepare(mentors)
+    if preferences is not None:
+        preferences.prepare(len(mentors))
     covered = np.einsum("ij,ij->i", adepts._focus32[a], mentors._focus32[b])
-    return _components(adepts, mentors, a, b, covered)
+    return _components(adepts, mentors, a, b, covered, preferences)
 
 
 def pair_blocks(adepts, mentors, a, b, *, rule, excluded) -> np.ndarray:
@@ -339,6 +447,7 @@ def match(
     locked: np.ndarray | None = None,
     dense_limit: int = DENSE_LIMIT,
     candidates: int = CANDIDATES,
+    preferences: Preferences | None = None,
 ) -> Result:
     """The assignment with the highest total score under the hard rules.
 
@@ -350,6 +459,8 @@ def match(
     _prepare(adepts)
     _prepare(mentors)
     n, m = len(adepts), len(mentors)
+    if preferences is not None:
+        preferences.prepare(m)
     exclusions = np.zeros((0, 2), dtype=np.int64) if exclusions is None else np.asarray(exclusions)
     locked = np.zeros((0, 2), dtype=np.int64) if locked is None else np.asarray(locked)
     locked = locked.reshape(-1, 2).astype(np.int64)
@@ -367,7 +478,9 @@ def match(
     ruled_out = np.zeros((n, len(BLOCKS)), dtype=np.int32)  # per block bit: how many mentors
     values, best, best_value = [], [], []
     for start, stop in _row_blocks(n, m):
-        score, blocked = score_block(adepts, mentors, start, stop, weights, rule, exclusions)
+        score, blocked = score_block(
+            adepts, mentors, start, stop, weights, rule, exclusions, preferences
+        )
         allowed = blocked == 0
         good = allowed & (score >= min_score)
         any_allowed[start:stop] = allowed.any(axis=1)
@@ -406,7 +519,7 @@ def match(
     adept_idx = np.concatenate([locked[:, 0], adept_rows]).astype(np.int64)
     mentor_idx = np.concatenate([locked[:, 1], mentor_rows]).astype(np.int64)
     is_locked = np.concatenate([np.ones(len(locked), bool), np.zeros(len(adept_rows), bool)])
-    components = pair_components(adepts, mentors, adept_idx, mentor_idx)
+    components = pair_components(adepts, mentors, adept_idx, mentor_idx, preferences)
 
     # Why the others are left out, for the review screen (a loop over people, not pairs).
     matched = np.zeros(n, dtype=bool)
@@ -432,6 +545,83 @@ def match(
         timings={"matrix_s": matrix_done - started, "solve_s": time.perf_counter() - matrix_done},
         solver="dense" if dense else "candidates",
     )
+
+
+def _utilities(score, a, b, preferences, *, adept_side: bool):
+    """How much a person wants each candidate, for comparing: a rank they gave comes before
+    every candidate they did not rank (first the highest), and among the rest the score
+    decides; someone who ranked nobody goes by the score alone."""
+    if preferences is None:
+        return score
+    rank = preferences.adept_rank(a, b) if adept_side else preferences.mentor_rank(a, b)
+    return np.where(rank > 0, np.float32(1000) - rank, score)
+
+
+def preference_report(
+    adepts: Side,
+    mentors: Side,
+    result: Result,
+    *,
+    preferences: Preferences,
+    rule: str = DIFFERENT_ORGANIZATION,
+    weights: dict[str, float] | None = None,
+    min_score: float = DEFAULT_MIN_SCORE,
+    exclusions: np.ndarray | None = None,
+) -> dict:
+    """How a run honours the preference round: of the adepts who answered, the share who
+    got their first choice, one of their top 3, or a mentor they did not rank; and the number
+    of blocking pairs: an adept and a mentor, allowed together and above the minimum, who
+    both prefer each other to what they got (a mentor with a free place prefers any such
+    adept to none). Whole arrays, in row blocks: no loop over pairs."""
+    _prepare(adepts)
+    _prepare(mentors)
+    preferences.prepare(len(mentors))
+    n, m = len(adepts), len(mentors)
+    exclusions = np.zeros((0, 2), dtype=np.int64) if exclusions is None else np.asarray(exclusions)
+    answered = preferences.adept_answered
+    got = np.zeros(n, dtype=np.int64)  # the rank each adept gave their mentor (0: none)
+    got[result.adept] = preferences.adept_rank(result.adept, result.mentor)
+    matched = np.zeros(n, dtype=bool)
+    matched[result.adept] = True
+    asked = int(answered.sum())
+
+    def share(mask) -> float:
+        return round(100.0 * int((mask & answered).sum()) / asked, 1) if asked else 0.0
+
+    # What each has now: the adept's utility of their mentor (-inf: none), and each mentor's
+    # worst held adept (-inf: a free place).
+    current = np.full(n, -np.inf, dtype=np.float64)
+    mentor_of = np.full(n, -1, dtype=np.int64)
+    mentor_of[result.adept] = result.mentor
+    held_score = pair_scores(result.components, weights)
+    current[result.adept] = _utilities(
+        held_score, result.adept, result.mentor, preferences, adept_side=True
+    )
+    capacity = np.asarray(mentors.capacity if mentors.capacity is not None else np.ones(m))
+    worst = np.full(m, np.inf, dtype=np.float64)
+    mentor_utility = _utilities(
+        held_score, result.adept, result.mentor, preferences, adept_side=False
+    )
+    np.minimum.at(worst, result.mentor, mentor_utility)
+    worst[np.bincount(result.mentor, minlength=m) < capacity] = -np.inf
+    blocking = 0
+    for start, stop in _row_blocks(n, m):
+        score, blocked = score_block(
+            adepts, mentors, start, stop, weights, rule, exclusions, preferences
+        )
+        a = np.arange(start, stop)[:, None]
+        b = np.arange(m)[None, :]
+        possible = (blocked == 0) & (score >= min_score) & (mentor_of[start:stop, None] != b)
+        adept_wants = _utilities(score, a, b, preferences, adept_side=True) > current[a]
+        mentor_wants = _utilities(score, a, b, preferences, adept_side=False) > worst[b]
+        blocking += int((possible & adept_wants & mentor_wants).sum())
+    return {
+        "answered": asked,
+        "first": share(got == 1),
+        "top3": share((got >= 1) & (got <= 3)),
+        "unranked": share(matched & (got == 0)),
+        "blocking_pairs": blocking,
+    }
 
 
 def greedy(adepts, mentors, *, rule=DIFFERENT_ORGANIZATION, weights=None,

@@ -67,6 +67,20 @@ def explain(match) -> list[str]:
         )
     if c.get("wishes", 0) > 0:
         lines.extend(_wish_lines(adept, mentor))
+    return lines + _rank_lines(match)
+
+
+def _rank_lines(match) -> list[str]:
+    """The preference round's ranks, where the review loaded them."""
+    lines = []
+    if getattr(match, "adept_rank", None):
+        lines.append(
+            _("The adept ranked this mentor as number %(rank)d.") % {"rank": match.adept_rank}
+        )
+    if getattr(match, "mentor_rank", None):
+        lines.append(
+            _("The mentor ranked this adept as number %(rank)d.") % {"rank": match.mentor_rank}
+        )
     return lines
 
 
@@ -92,7 +106,8 @@ def unmatched_reason(entry: dict, *, units_by_parent: bool = False) -> str:
     reason = entry.get("reason")
     if reason == engine.UNMATCHED_NO_ALLOWED:
         counts = entry.get("ruled_out") or []
-        counts = [*counts, 0, 0, 0, 0, 0][:5]  # runs before the questions kept four
+        # Runs before the questions kept four counts, before the preference round five.
+        counts = [*counts, 0, 0, 0, 0, 0, 0][:6]
         parts = [
             label % {"count": count}
             for label, count in zip(
@@ -104,6 +119,7 @@ def unmatched_reason(entry: dict, *, units_by_parent: bool = False) -> str:
                     _("exclusions: %(count)d"),
                     _("the same person: %(count)d"),
                     _("answers to the program's questions: %(count)d"),
+                    _("a “rather not” in the preference round: %(count)d"),
                 ),
                 counts,
                 strict=True,

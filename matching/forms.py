@@ -113,3 +113,77 @@ class ConsultationForm(PlainTextForm, forms.Form):
         if data.get("answer") == "concern" and not data.get("concern", "").strip():
             self.add_error("concern", _("Write your concern for the coordinators."))
         return data
+
+
+class PreferencesForm(PlainTextForm, forms.Form):
+    """A person's ranks for their shortlist: for each candidate a rank (or none) and "rather
+    not"; for an adept, a mentor they wish for; and their presentation."""
+
+    presentation = forms.CharField(
+        label=_("Your presentation"),
+        required=False,
+        max_length=600,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What you bring, what you seek: a few lines the other side reads."),
+    )
+
+    def __init__(self, *args, candidates, labels, depth, wishable=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.candidates = candidates
+        ranks = [("", _("No rank")), *((str(r), str(r)) for r in range(1, depth + 1))]
+        for candidate, label in zip(candidates, labels, strict=True):
+            pk = candidate.application.pk
+            self.fields[f"rank_{pk}"] = forms.TypedChoiceField(
+                label=_("Rank for %(candidate)s") % {"candidate": label},
+                choices=ranks,
+                coerce=int,
+                empty_value=None,
+                required=False,
+                initial=candidate.rank,
+            )
+            self.fields[f"rather_not_{pk}"] = forms.BooleanField(
+                label=_("Rather not %(candidate)s") % {"candidate": label},
+                required=False,
+                initial=candidate.rather_not,
+            )
+        if wishable:
+            self.fields["named"] = forms.TypedChoiceField(
+                label=_("A mentor you wish for (optional)"),
+                choices=[("", "–"), *((str(m.pk), m.applicant.full_name) for m in wishable)],
+                coerce=int,
+                empty_value=None,
+                required=False,
+                help_text=_("Counts as your first choice where the program's rules allow it."),
+            )
+
+    def clean(self):
+        data = super().clean()
+        seen = {}
+        for candidate in self.candidates:
+            pk = candidate.application.pk
+            rank = data.get(f"rank_{pk}")
+            if rank is not None and data.get(f"rather_not_{pk}"):
+                self.add_error(
+                    f"rather_not_{pk}", _("A candidate you rank cannot also be a “rather not”.")
+                )
+            if rank is not None:
+                if rank in seen:
+                    self.add_error(
+                        f"rank_{pk}", _("Each rank once: %(rank)d is given twice.") % {"rank": rank}
+                    )
+                seen[rank] = pk
+        return data
+
+    def ranks(self) -> dict[int, int]:
+        return {
+            c.application.pk: self.cleaned_data[f"rank_{c.application.pk}"]
+            for c in self.candidates
+            if self.cleaned_data.get(f"rank_{c.application.pk}") is not None
+        }
+
+    def rather_not(self) -> set[int]:
+        return {
+            c.application.pk
+            for c in self.candidates
+            if self.cleaned_data.get(f"rather_not_{c.application.pk}")
+        }

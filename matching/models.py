@@ -72,6 +72,8 @@ class MatchingRun(models.Model):
     unmatched_mentors = models.JSONField(_("unmatched mentors"), default=list)
     duration_ms = models.PositiveIntegerField(_("duration (ms)"), default=0)
     solver = models.CharField(_("solver"), max_length=20, blank=True)
+    # Where the program held a preference round: engine.preference_report's figures.
+    preference_report = models.JSONField(_("how the run honours the preferences"), default=dict)
     error = models.TextField(_("error"), blank=True)
 
     class Meta:
@@ -266,3 +268,37 @@ class MatchConsultation(models.Model):
     def silent(self, today) -> bool:
         """No answer, and the date has passed: it counts as agreement."""
         return self.answer == self.Answer.WAITING and today > self.answer_by
+
+
+class Preference(models.Model):
+    """One person's word on one candidate in the preference round (issue 19): a rank on
+    their shortlist (1 is the first), a mentor the adept names themselves (counted as a first
+    rank where the rules allow the pair), or "rather not" (a hard rule; no reason asked).
+    Only coordinators see who ranked whom, and only in the review."""
+
+    ranker = models.ForeignKey(
+        "programs.Application", verbose_name=_("ranked by"), on_delete=models.CASCADE,
+        related_name="preferences_given",
+    )  # fmt: skip
+    candidate = models.ForeignKey(
+        "programs.Application", verbose_name=_("candidate"), on_delete=models.CASCADE,
+        related_name="preferences_received",
+    )  # fmt: skip
+    rank = models.PositiveSmallIntegerField(_("rank"), null=True, blank=True)
+    rather_not = models.BooleanField(_("rather not"), default=False)
+    named = models.BooleanField(_("named by the adept"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("preference")
+        verbose_name_plural = _("preferences")
+        constraints = [
+            models.UniqueConstraint(fields=["ranker", "candidate"], name="one_preference_per_pair"),
+            models.CheckConstraint(
+                condition=Q(rank__isnull=True) | Q(rather_not=False),
+                name="preference_rank_or_rather_not",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self._meta.verbose_name} #{self.pk}"

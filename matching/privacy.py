@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from accounts.privacy import Holder, rows
 
-from .models import Match, MatchConsultation, RematchRequest
+from .models import Match, MatchConsultation, Preference, RematchRequest
 from .services import matches_leave
 
 
@@ -30,15 +30,23 @@ def _erase(user, now) -> None:
     matches_leave(user=user)
     RematchRequest.objects.filter(requested_by=user).delete()
     MatchConsultation.objects.filter(manager=user).delete()
+    # Their ranks, and others' ranks of them: the round is over for them.
+    Preference.objects.filter(ranker__applicant=user).delete()
+    Preference.objects.filter(candidate__applicant=user).delete()
 
 
 def _age_out(program_ids, now) -> int:
     # A line manager's view of a match served the publishing; with the program, it goes.
     views, _ = MatchConsultation.objects.filter(match__program_id__in=program_ids).delete()
-    return views + (
-        RematchRequest.objects.filter(match__program_id__in=program_ids)
-        .exclude(reason="")
-        .update(reason="")
+    ranks, _ = Preference.objects.filter(ranker__program_id__in=program_ids).delete()
+    return (
+        views
+        + ranks
+        + (
+            RematchRequest.objects.filter(match__program_id__in=program_ids)
+            .exclude(reason="")
+            .update(reason="")
+        )
     )
 
 
@@ -49,10 +57,14 @@ HOLDER = Holder(
         "rematch_requests": lambda user: rows(RematchRequest.objects.filter(requested_by=user)),
         # As an adept's line manager: what they said of the proposed mentor.
         "line_manager_views": lambda user: rows(MatchConsultation.objects.filter(manager=user)),
+        # Their own ranks in a preference round (whom others ranked is theirs, not this one's).
+        "preferences": lambda user: rows(Preference.objects.filter(ranker__applicant=user)),
     },
     erase=_erase,
     age_out=_age_out,
-    exported=frozenset({"matching.rematchrequest", "matching.matchconsultation"}),
+    exported=frozenset(
+        {"matching.rematchrequest", "matching.matchconsultation", "matching.preference"}
+    ),
     excluded={
         "matching.matchingrun": "Who ran matching: coordinators' work, not about participants.",
         "matching.exclusion": "Coordinators' conflict-of-interest notes about pairs.",

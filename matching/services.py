@@ -41,6 +41,7 @@ from programs.services import LINE_MANAGER_LINK_SECONDS, signed_link
 
 from . import engine
 from .models import Exclusion, Match, MatchConsultation, MatchingRun, RematchRequest
+from .preferences import engine_preferences
 from .wishes import mentions, words
 
 CRITERIA = (Question.Criterion.SAME, Question.Criterion.DIFFERENT)
@@ -299,6 +300,7 @@ def matching_run(*, run: MatchingRun) -> MatchingRun:
                 ).values_list("adept_id", "mentor_id"),
             )
             MatchingRun.objects.filter(pk=run.pk).update(progress=30)
+            preferences = engine_preferences(program, people)
             result = engine.match(
                 people.adept_side,
                 people.mentor_side,
@@ -307,7 +309,14 @@ def matching_run(*, run: MatchingRun) -> MatchingRun:
                 min_score=run.min_score,
                 exclusions=exclusions,
                 locked=locked,
+                preferences=preferences,
             )
+            if preferences is not None:
+                run.preference_report = engine.preference_report(
+                    people.adept_side, people.mentor_side, result, preferences=preferences,
+                    rule=program.pairing_rule, weights=run.weights, min_score=run.min_score,
+                    exclusions=exclusions,
+                )  # fmt: skip
             MatchingRun.objects.filter(pk=run.pk).update(progress=80)
             new = [
                 Match(

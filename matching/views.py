@@ -7,18 +7,20 @@ from django.http import Http404, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import floatformat
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.decorators import coordinator_required
 from mentorship.errors import ServiceError
-from programs.models import Application, FocusArea, Program
+from programs.models import Application, FocusArea, Program, Role
 from programs.services import applications_decide, applications_move_to_bank
 
+from . import preferences as round_
 from . import services
 from .explain import explain, unmatched_reason
-from .forms import AddPairForm, AskLineManagersForm, ConsultationForm, RematchForm
-from .models import Match, RematchRequest
+from .forms import AddPairForm, AskLineManagersForm, ConsultationForm, PreferencesForm, RematchForm
+from .models import Match, Preference, RematchRequest
 
 APPLICATION_RELATED = ["applicant", "organization", "program", "unit__parent"]
 
@@ -80,6 +82,7 @@ def review(request, slug):
     proposed = list(_matches(program, [Match.Status.PROPOSED]))
     live = list(_matches(program, [Match.Status.PUBLISHED]))
     matched = {m.adept_id for m in proposed + live} | {m.mentor_id for m in proposed + live}
+    _ranks_for(program, proposed + live)
     for match in proposed + live:
         match.explanation = explain(match)
     consult = services.asks_line_managers(program)
@@ -101,6 +104,24 @@ def review(request, slug):
         "add_form": AddPairForm(program=program),
     }
     return render(request, "matching/review.html", context)
+
+
+def _ranks_for(program, matches) -> None:
+    """Sets `adept_rank` and `mentor_rank` on each match: the rank each gave the other in the
+    preference round (None: not ranked), for the explanation. One query."""
+    for match in matches:
+        match.adept_rank = match.mentor_rank = None
+    if not program.preferences_open_at or not matches:
+        return
+    given = {
+        (ranker, candidate): rank
+        for ranker, candidate, rank in Preference.objects.filter(
+            ranker__program=program, rank__isnull=False
+        ).values_list("ranker_id", "candidate_id", "rank")
+    }
+    for match in matches:
+        match.adept_rank = given.get((match.adept_id, match.mentor_id))
+        match.mentor_rank = given.get((match.mentor_id, match.adept_id))
 
 
 def _consultation_counts(proposed) -> dict:
@@ -454,3 +475,94 @@ def rematch(request, pk):
             )
             return redirect(mine)
     return render(request, "matching/rematch.html", {"match": match, "form": form, "mine": mine})
+
+
+@login_required
+def preferences(request, slug):
+    """The person's shortlist in the preference round: their best candidates by the engine's
+    score (names and organisations hidden in a blind shortlist), a rank for each, "rather
+    not", and for an adept a mentor they wish for. Someone who does not rank here finds
+    nothing."""
+    application = next(
+        (
+            a
+            for a in Application.objects.filter(
+                applicant=request.user, program__slug=slug, status=Application.Status.ACCEPTED
+            ).select_related("program")
+            if round_.ranks_for(a)
+        ),
+        None,
+    )
+    if application is None or not application.program.preferences_open_at:
+        raise Http404
+    program = application.program
+    people = services.participants(program)
+    candidates = round_.shortlist(application, people)
+    # The candidates as the page shows them: their focus areas by name (the engine's load
+    # holds only ids), in one query each.
+    shown = Application.objects.select_related("applicant", "organization", "program")
+    shown = shown.prefetch_related("focus_areas").in_bulk([c.application.pk for c in candidates])
+    for candidate in candidates:
+        candidate.application = shown[candidate.application.pk]
+    blind = program.blind_shortlist
+    labels = [
+        _("candidate %(number)d") % {"number": n} if blind else c.application.applicant.full_name
+        for n, c in enumerate(candidates, start=1)
+    ]
+    is_adept = application.role == Role.ADEPT
+    wishable = round_.wishable_mentors(application, people) if is_adept else []
+    named = next((p.candidate_id for p in application.preferences_given.all() if p.named), None)
+    is_open = program.preference_round_open()
+    form = PreferencesForm(
+        request.POST if request.method == "POST" and is_open else None,
+        candidates=candidates,
+        labels=labels,
+        depth=program.shortlist_size,
+        wishable=wishable,
+        initial={"presentation": application.presentation, "named": named},
+    )
+    if form.is_valid():
+        try:
+            round_.preferences_save(
+                application=application,
+                user=request.user,
+                ranks=form.ranks(),
+                rather_not=form.rather_not(),
+                named=form.cleaned_data.get("named"),
+                allowed={c.application.pk for c in candidates},
+                wishable={m.pk for m in wishable},
+                presentation=form.cleaned_data["presentation"],
+            )
+        except ServiceError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(
+                request,
+                _("Your preferences are saved. You can change them until %(date)s.")
+                % {"date": date_format(timezone.localtime(program.preferences_close_at),
+                                       "DATETIME_FORMAT")},
+            )  # fmt: skip
+            return redirect("matching:preferences", slug=slug)
+    rows = [
+        {
+            "candidate": c,
+            "label": label,
+            "rank": form[f"rank_{c.application.pk}"],
+            "rather_not": form[f"rather_not_{c.application.pk}"],
+        }
+        for c, label in zip(candidates, labels, strict=True)
+    ]
+    return render(
+        request,
+        "matching/preferences.html",
+        {
+            "application": application,
+            "program": program,
+            "rows": rows,
+            "form": form,
+            "is_open": is_open,
+            "is_adept": is_adept,
+            "blind": blind,
+            "now": timezone.now(),
+        },
+    )

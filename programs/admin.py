@@ -870,13 +870,22 @@ class ProgramAdmin(CoordinatorPermissions, admin.ModelAdmin):
             },
         ),
         (
+            _("Preference round"),
+            {
+                "fields": [
+                    ("preferences_open_at", "preferences_close_at"),
+                    ("shortlist_size", "mentors_rank", "blind_shortlist"),
+                ],
+            },
+        ),
+        (
             _("Matching weights"),
             {
                 "classes": ["collapse"],
                 "fields": [
                     ("weight_needs", "weight_region", "weight_format"),
                     ("weight_language", "weight_experience", "weight_wishes"),
-                    "matching_min_score",
+                    ("weight_preferences", "matching_min_score"),
                 ],
             },
         ),

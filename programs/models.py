@@ -520,6 +520,37 @@ class Program(models.Model):
     weight_wishes = models.FloatField(
         _("weight: free-text wishes"), default=1, validators=[MinValueValidator(0)]
     )
+    weight_preferences = models.FloatField(
+        _("weight: ranks in the preference round"),
+        default=10,
+        validators=[MinValueValidator(0)],
+        help_text=_("Counts only where the program holds a preference round."),
+    )
+    # The preference round (issue 19): after acceptance, each adept ranks their shortlist.
+    preferences_open_at = models.DateTimeField(
+        _("preference round opens"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Accepted adepts (and mentors, if ticked) rank a shortlist of their best "
+            "candidates; the matching then honours their ranks. Leave empty for no round."
+        ),
+    )
+    preferences_close_at = models.DateTimeField(_("preference round closes"), null=True, blank=True)
+    shortlist_size = models.PositiveSmallIntegerField(
+        _("candidates on each shortlist"),
+        default=5,
+        validators=[MinValueValidator(2), MaxValueValidator(10)],
+    )
+    mentors_rank = models.BooleanField(_("mentors rank their shortlist too"), default=False)
+    blind_shortlist = models.BooleanField(
+        _("blind shortlist"),
+        default=False,
+        help_text=_(
+            "The shortlist shows each candidate's job title, experience, strengths or needs, "
+            "meeting format and region, but not their name or organisation."
+        ),
+    )
     matching_min_score = models.FloatField(
         _("minimum score for a pair"),
         default=40,
@@ -559,6 +590,14 @@ class Program(models.Model):
                 name="program_meeting_length_in_order",
                 violation_error_message=_(
                     "The longest meeting length cannot be shorter than the shortest."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(preferences_open_at__isnull=True, preferences_close_at__isnull=True)
+                | Q(preferences_close_at__gt=models.F("preferences_open_at")),
+                name="program_preference_round_in_order",
+                violation_error_message=_(
+                    "Give the preference round both dates, the closing after the opening."
                 ),
             ),
         ]
@@ -712,7 +751,17 @@ class Program(models.Model):
             "language": self.weight_language,
             "experience": self.weight_experience,
             "wishes": self.weight_wishes,
+            # The ranks weigh only once the round has opened.
+            "preference": self.weight_preferences if self.preferences_open_at else 0.0,
         }
+
+    def preference_round_open(self, now=None) -> bool:
+        now = now or timezone.now()
+        return bool(
+            self.preferences_open_at
+            and self.preferences_close_at
+            and self.preferences_open_at <= now < self.preferences_close_at
+        )
 
     def opens_later(self, now: datetime.datetime | None = None) -> bool:
         now = now or timezone.now()
@@ -980,6 +1029,14 @@ class Application(models.Model):
         blank=True,
     )
     job_title = models.CharField(_("job title"), max_length=200, blank=True)
+    # For the preference round's shortlist: a few lines the other side reads.
+    presentation = models.TextField(
+        _("presentation"),
+        blank=True,
+        max_length=600,
+        help_text=_("What you bring, what you seek: a few lines the other side reads."),
+    )
+    preferences_at = models.DateTimeField(_("preferences given"), null=True, blank=True)
     line_manager_name = models.CharField(_("line manager's name"), max_length=200, blank=True)
     line_manager_email = models.EmailField(_("line manager's e-mail address"), blank=True)
     manager_since = models.DateField(

@@ -26,6 +26,7 @@ PERSONAL_FIELDS: dict[str, object] = {
     "wishes": "",
     "unit": None,
     "job_title": "",
+    "presentation": "",
     "line_manager_name": "",
     "line_manager_email": "",
     "region": "",

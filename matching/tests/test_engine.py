@@ -159,6 +159,7 @@ def test_components_explain_region_format_language_experience_and_wishes():
         "language": 1.0,
         "experience": 1.0,
         "wishes": 0.5,
+        "preference": 0.5,  # no preference round: everyone indifferent
     }
 
 
@@ -239,3 +240,122 @@ def test_no_pair_breaks_a_rule_capacity_holds_and_the_total_adds_up(
     # Never worse than greedy.
     greedy = engine.greedy(a, b, rule=rule, min_score=min_score, exclusions=exclusions)
     assert result.total >= greedy - 1e-3 or sparse
+
+
+def preferences(n, m, adept_ranks=(), mentor_ranks=(), rather_not=(), answered=None):
+    adept_ranks = np.array(adept_ranks, dtype=np.int64).reshape(-1, 3)
+    mentor_ranks = np.array(mentor_ranks, dtype=np.int64).reshape(-1, 3)
+    adept_answered = np.zeros(n, dtype=bool)
+    adept_answered[adept_ranks[:, 0]] = True
+    if answered is not None:
+        adept_answered[list(answered)] = True
+    mentor_answered = np.zeros(m, dtype=bool)
+    mentor_answered[mentor_ranks[:, 0]] = True
+    return engine.Preferences(
+        adept_ranks=adept_ranks,
+        mentor_ranks=mentor_ranks,
+        rather_not=np.array(rather_not, dtype=np.int64).reshape(-1, 2),
+        adept_answered=adept_answered,
+        mentor_answered=mentor_answered,
+        mentors_rank=bool(len(mentor_ranks)),
+    )
+
+
+WITH_RANKS = {**NEEDS_ONLY, "preference": engine.PREFERENCE_WEIGHT}
+
+
+def test_a_first_choice_decides_between_equally_good_mentors_and_is_explained():
+    a = adepts({"focus": [0], "org": 1}, {"focus": [0], "org": 1})
+    m = mentors({"focus": [0], "org": 2}, {"focus": [0], "org": 2})
+    # Adept 0 ranks mentor 1 first and mentor 0 second; adept 1 did not answer.
+    prefs = preferences(2, 2, adept_ranks=[(0, 1, 1), (0, 0, 2)])
+    result = engine.match(a, m, weights=WITH_RANKS, min_score=0, preferences=prefs)
+    assert pairs(result) == [(0, 1), (1, 0)]
+    c = dict(zip(result.adept.tolist(), result.components["preference"].tolist(), strict=True))
+    assert c[0] == pytest.approx(1.0)  # the adept's first choice (mentors do not rank here)
+    assert c[1] == pytest.approx(0.5)  # indifferent
+    report = engine.preference_report(
+        a, m, result, preferences=prefs, weights=WITH_RANKS, min_score=0
+    )
+    assert report == {
+        "answered": 1, "first": 100.0, "top3": 100.0, "unranked": 0.0, "blocking_pairs": 0,
+    }  # fmt: skip
+
+
+def test_rather_not_is_a_hard_rule_even_for_the_best_pair():
+    a = adepts({"focus": [0, 1], "org": 1})
+    m = mentors({"focus": [0, 1], "org": 2}, {"focus": [3], "org": 2})
+    prefs = preferences(1, 2, rather_not=[(0, 0)])  # no ranks: indifferent to the others
+    result = engine.match(a, m, weights=WITH_RANKS, min_score=0, preferences=prefs)
+    assert pairs(result) == [(0, 1)]
+    # Only that mentor: unmatched, and the reason counts the "rather not".
+    result = engine.match(
+        a, mentors({"focus": [0, 1], "org": 2}), weights=WITH_RANKS, min_score=0,
+        preferences=prefs,
+    )  # fmt: skip
+    assert pairs(result) == []
+    assert result.unmatched_adepts == {0: engine.UNMATCHED_NO_ALLOWED}
+    assert result.ruled_out[0].tolist() == [0, 0, 0, 0, 0, 1]
+
+
+def test_a_blocking_pair_is_counted_where_both_would_rather_have_each_other():
+    # Mentor 0 has one place. Adept 0 ranks mentor 0 first, and mentor 0 ranks adept 0 first,
+    # but a lock gives mentor 0 to adept 1: adept 0 and mentor 0 block that assignment.
+    a = adepts({"focus": [0], "org": 1}, {"focus": [0], "org": 1})
+    m = mentors({"focus": [0], "org": 2}, {"focus": [0], "org": 2})
+    prefs = preferences(
+        2, 2, adept_ranks=[(0, 0, 1), (0, 1, 2)], mentor_ranks=[(0, 0, 1), (0, 1, 2)]
+    )
+    result = engine.match(
+        a, m, weights=WITH_RANKS, min_score=0, preferences=prefs, locked=np.array([[1, 0]])
+    )
+    assert pairs(result) == [(0, 1), (1, 0)]
+    report = engine.preference_report(
+        a, m, result, preferences=prefs, weights=WITH_RANKS, min_score=0
+    )
+    assert report["blocking_pairs"] == 1
+    assert (report["first"], report["top3"], report["unranked"]) == (0.0, 100.0, 0.0)
+    # Unlocked, the optimum gives each their first choice, and nothing blocks it.
+    result = engine.match(a, m, weights=WITH_RANKS, min_score=0, preferences=prefs)
+    report = engine.preference_report(
+        a, m, result, preferences=prefs, weights=WITH_RANKS, min_score=0
+    )
+    assert pairs(result) == [(0, 0), (1, 1)]
+    assert (report["first"], report["blocking_pairs"]) == (100.0, 0)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n=st.integers(1, 20),
+    m=st.integers(1, 10),
+    sparse=st.booleans(),
+)
+def test_rather_not_rules_and_capacity_are_never_broken_with_preferences(seed, n, m, sparse):
+    rng = np.random.default_rng(seed)
+    a = random_side(rng, n, mentor=False)
+    b = random_side(rng, m, mentor=True)
+    k = min(3, m)
+    ranks = [
+        (row, int(mentor), rank + 1)
+        for row in range(n)
+        if rng.random() < 0.7
+        for rank, mentor in enumerate(rng.choice(m, size=k, replace=False))
+    ]
+    refused = np.stack([rng.integers(0, n, 8), rng.integers(0, m, 8)], axis=1)
+    prefs = preferences(n, m, adept_ranks=ranks, rather_not=refused)
+    result = engine.match(
+        a, b, rule=engine.DIFFERENT_ORGANIZATION, min_score=10, preferences=prefs,
+        weights={"preference": engine.PREFERENCE_WEIGHT},
+        dense_limit=0 if sparse else 10**9, candidates=4,
+    )  # fmt: skip
+    formed = set(zip(result.adept.tolist(), result.mentor.tolist(), strict=True))
+    assert not formed & {tuple(pair) for pair in refused.tolist()}
+    assert (np.bincount(result.mentor, minlength=m) <= b.capacity).all()
+    assert (a.organization[result.adept] != b.organization[result.mentor]).all()
+    report = engine.preference_report(
+        a, b, result, preferences=prefs, rule=engine.DIFFERENT_ORGANIZATION, min_score=10,
+        weights={"preference": engine.PREFERENCE_WEIGHT},
+    )  # fmt: skip
+    assert 0 <= report["first"] <= report["top3"] <= 100
+    assert report["blocking_pairs"] >= 0

@@ -19,7 +19,13 @@ from matching.models import Match, MatchConsultation
 from matching.services import consultation_token
 from matching.views import REVIEW_ACTIONS
 from meetings.models import CalendarFeed, Goal, Meeting
-from programs.models import LineManagerSupport, OrganizationCoordinator, Program, Role
+from programs.models import (
+    Application,
+    LineManagerSupport,
+    OrganizationCoordinator,
+    Program,
+    Role,
+)
 from programs.services import bank_leave_token, line_manager_token
 from programs.tests.factories import (
     ApplicationFactory,
@@ -293,6 +299,20 @@ ACCESS = [
         label="answer",
     ),
     Case("matching:line_manager_match", everyone(404), kwargs={"token": "x:y:z"}, label="unknown"),
+    # The preference round's shortlist: the accepted adept only (mentors rank only where the
+    # program says so; this one does not).
+    Case(
+        "matching:preferences",
+        {**everyone(404), "anonymous": LOGIN, "adept": 200},
+        kwargs={"slug": "the-program"},
+    ),
+    Case(
+        "matching:preferences",
+        {**everyone(404), "anonymous": LOGIN, "adept": 302},
+        kwargs={"slug": "the-program"},
+        method="post",
+        label="save",
+    ),
 ]
 
 
@@ -346,8 +366,12 @@ def test_access(client, cast, case, role):
     )
     program.line_managers = Program.LineManagers.SUPPORT
     program.line_manager_say = True
+    program.preferences_open_at = timezone.now() - datetime.timedelta(days=1)
+    program.preferences_close_at = timezone.now() + datetime.timedelta(days=5)
     program.save()
-    adept = ApplicationFactory(program=program, applicant=cast["adept"])
+    adept = ApplicationFactory(
+        program=program, applicant=cast["adept"], status=Application.Status.ACCEPTED
+    )
     match = Match.objects.create(
         program=program, adept=adept, mentor=mentoring, status=Match.Status.PUBLISHED
     )

@@ -58,6 +58,8 @@ def build_world() -> dict:
         ends_on=today + 240 * DAY,
         line_managers=Program.LineManagers.SUPPORT,
         line_manager_say=True,
+        preferences_open_at=now - 2 * DAY,
+        preferences_close_at=now + 5 * DAY,
     )
     running.coordinators.add(coordinator)
     open_program = ProgramFactory(slug="nasta-ar", name="Mentorprogram 2027", mentor_bank=True)
@@ -204,6 +206,8 @@ def build_world() -> dict:
             ("line_manager_request", {"application": draft.pk, "support": support.pk}),
             ("line_manager_reminder", {"application": draft.pk, "support": support.pk}),
             ("line_manager_match", {"consultation": consultation.pk}),
+            ("preference_round", {"application": match.adept_id}),
+            ("preference_reminder", {"application": match.adept_id}),
             ("line_manager_meeting", {"meeting": planning.pk, "cancelled": False}),
             ("participant_invitation",
              {"program": open_program.pk, "role": "mentor", "invitation": invitation.pk}),
@@ -307,6 +311,7 @@ def pages(world) -> list[tuple[str, str]]:
         reverse("evaluations:answer", args=[world["survey"].pk]),
         # Ada as Berit's and Cissi's line manager.
         reverse("meetings:line_manager_page"),
+        reverse("matching:preferences", args=[running.slug]),
     ]
     coordinator = [
         reverse("matching:review", args=[running.slug]),

@@ -103,6 +103,8 @@ def program_form_data(organization, **overrides):
         "weight_language": 1,
         "weight_experience": 1,
         "weight_wishes": 1,
+        "weight_preferences": 10,
+        "shortlist_size": 5,
         "matching_min_score": 40,
         "reminder_day": 1,
         "retention_months": 12,
