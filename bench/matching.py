@@ -9,6 +9,11 @@ the score matrix and to solve, the peak memory, the total score, the total of a 
 baseline, the time of a pure-Python double loop building the same matrix (null above 2000),
 which solver the engine used, and where the engine solved on candidates, the exact optimum
 and the gap to it (null above 5000, where the exact solve is too big to run here).
+
+With a preference round (issue 19): each adept ranks 5 of their 10 best allowed mentors in a
+random order; the line then gives the run with the ranks weighed (time, and its ratio to the
+run without: it must stay within 1.5 at n = 5,000), and what the run honours: the share of
+adepts with their first choice, one of their top 3, and the blocking pairs.
 """
 
 from __future__ import annotations
@@ -87,6 +92,51 @@ def loop_matrix(adepts, mentors, weights):
     return out  # fmt: skip
 
 
+def ranked(adepts, mentors, exclusions, seed: int = 1) -> engine.Preferences:
+    """Each adept ranks 5 of their 10 best allowed mentors, in a random order; in row
+    blocks, as the engine reads the matrix."""
+    rng = np.random.default_rng(seed)
+    n, m = len(adepts), len(mentors)
+    rows = []
+    for start, stop in engine._row_blocks(n, m):
+        score, blocked = engine.score_block(
+            adepts, mentors, start, stop, None, engine.DIFFERENT_ORGANIZATION, exclusions
+        )
+        value = np.where(blocked == 0, score, -1)
+        best = np.argsort(-value, axis=1)[:, :10]
+        for offset, candidates in enumerate(best):
+            chosen = rng.permutation(candidates)[:5]
+            rows.extend((start + offset, int(b), rank + 1) for rank, b in enumerate(chosen))
+    ranks = np.array(rows, dtype=np.int64).reshape(-1, 3)
+    return engine.Preferences(
+        adept_ranks=ranks,
+        mentor_ranks=np.zeros((0, 3), dtype=np.int64),
+        rather_not=np.zeros((0, 2), dtype=np.int64),
+        adept_answered=np.ones(n, dtype=bool),
+        mentor_answered=np.zeros(m, dtype=bool),
+    )
+
+
+def with_preferences(adepts, mentors, exclusions, plain_s: float) -> dict:
+    preferences = ranked(adepts, mentors, exclusions)
+    weights = {"preference": engine.PREFERENCE_WEIGHT}
+    result = engine.match(
+        adepts, mentors, exclusions=exclusions, weights=weights, preferences=preferences
+    )
+    seconds = sum(result.timings.values())
+    report = engine.preference_report(
+        adepts, mentors, result, preferences=preferences, weights=weights,
+        exclusions=exclusions,
+    )  # fmt: skip
+    return {
+        "prefs_total_s": round(seconds, 4),
+        "prefs_time_ratio": round(seconds / max(plain_s, 1e-9), 2),
+        "prefs_first_pct": report["first"],
+        "prefs_top3_pct": report["top3"],
+        "prefs_blocking_pairs": report["blocking_pairs"],
+    }
+
+
 def run(n: int) -> dict:
     adepts, mentors, exclusions = synthetic(n)
     # Timed on its own: tracemalloc slows allocation down. Best of a few runs for small n.
@@ -125,6 +175,7 @@ def run(n: int) -> dict:
         line["exact_score"] = round(exact.total, 2)
         line["gap_to_exact"] = round(exact.total - result.total, 4)
     line["optimal_not_below_greedy"] = line["score"] >= line["greedy_score"]
+    line.update(with_preferences(adepts, mentors, exclusions, line["total_s"]))
     return line
 
 
