@@ -557,6 +557,10 @@ def _utilities(score, a, b, preferences, *, adept_side: bool):
     return np.where(rank > 0, np.float32(1000) - rank, score)
 
 
+# Scores closer than this are a tie: nobody prefers one to the other.
+TIE = 1e-3
+
+
 def preference_report(
     adepts: Side,
     mentors: Side,
@@ -593,7 +597,12 @@ def preference_report(
     current = np.full(n, -np.inf, dtype=np.float64)
     mentor_of = np.full(n, -1, dtype=np.int64)
     mentor_of[result.adept] = result.mentor
-    held_score = pair_scores(result.components, weights)
+    # The held pairs' scores as the blocks compute them (float32, the same sums), so that a
+    # tie is a tie; and a margin below which nobody "prefers".
+    w = normalised_weights(weights)
+    held_score = np.zeros(len(result.adept), dtype=np.float32)
+    for name in COMPONENTS:
+        held_score += np.float32(w[name]) * result.components[name].astype(np.float32)
     current[result.adept] = _utilities(
         held_score, result.adept, result.mentor, preferences, adept_side=True
     )
@@ -612,8 +621,8 @@ def preference_report(
         a = np.arange(start, stop)[:, None]
         b = np.arange(m)[None, :]
         possible = (blocked == 0) & (score >= min_score) & (mentor_of[start:stop, None] != b)
-        adept_wants = _utilities(score, a, b, preferences, adept_side=True) > current[a]
-        mentor_wants = _utilities(score, a, b, preferences, adept_side=False) > worst[b]
+        adept_wants = _utilities(score, a, b, preferences, adept_side=True) > current[a] + TIE
+        mentor_wants = _utilities(score, a, b, preferences, adept_side=False) > worst[b] + TIE
         blocking += int((possible & adept_wants & mentor_wants).sum())
     return {
         "answered": asked,
@@ -622,6 +631,104 @@ def preference_report(
         "unranked": share(matched & (got == 0)),
         "blocking_pairs": blocking,
     }
+
+
+def stable(
+    adepts: Side,
+    mentors: Side,
+    *,
+    rule: str = DIFFERENT_ORGANIZATION,
+    weights: dict[str, float] | None = None,
+    min_score: float = DEFAULT_MIN_SCORE,
+    exclusions: np.ndarray | None = None,
+    locked: np.ndarray | None = None,
+    preferences: Preferences | None = None,
+    dense_limit: int = DENSE_LIMIT,
+    candidates: int = CANDIDATES,
+) -> Result:
+    """A stable assignment, for the coordinator to compare with the optimum: deferred
+    acceptance, adepts proposing, mentors holding up to their free places. Each person's
+    order is their ranks first, then the score (as preference_report reads it); a pair the
+    hard rules or the minimum leave out is never formed. Large programs use each adept's best
+    `candidates` mentors. Proposals go out in rounds, all free adepts at once: whole arrays
+    per round, no loop over pairs."""
+    started = time.perf_counter()
+    _prepare(adepts)
+    _prepare(mentors)
+    n, m = len(adepts), len(mentors)
+    if preferences is not None:
+        preferences.prepare(m)
+    exclusions = np.zeros((0, 2), dtype=np.int64) if exclusions is None else np.asarray(exclusions)
+    locked = np.zeros((0, 2), dtype=np.int64) if locked is None else np.asarray(locked)
+    locked = locked.reshape(-1, 2).astype(np.int64)
+    capacity = np.asarray(mentors.capacity if mentors.capacity is not None else np.ones(m))
+    places = np.clip(capacity.astype(np.int64) - np.bincount(locked[:, 1], minlength=m), 0, None)
+    k = m if n * m <= dense_limit else min(candidates, m)
+    # Each adept's list: their k most wanted acceptable mentors, most wanted first, and what
+    # each of those mentors thinks of them.
+    lists = np.full((n, k), -1, dtype=np.int64)
+    mentor_wants = np.full((n, k), -np.inf, dtype=np.float64)
+    for start, stop in _row_blocks(n, m):
+        score, blocked = score_block(
+            adepts, mentors, start, stop, weights, rule, exclusions, preferences
+        )
+        a = np.arange(start, stop)[:, None]
+        b = np.arange(m)[None, :]
+        acceptable = (blocked == 0) & (score >= min_score)
+        wants = np.where(acceptable, _utilities(score, a, b, preferences, adept_side=True), -np.inf)
+        order = np.argsort(-wants, axis=1, kind="stable")[:, :k]
+        ok = np.take_along_axis(acceptable, order, axis=1)
+        lists[start:stop] = np.where(ok, order, -1)
+        theirs = _utilities(score, a, b, preferences, adept_side=False)
+        mentor_wants[start:stop] = np.where(
+            ok, np.take_along_axis(np.broadcast_to(theirs, score.shape), order, axis=1), -np.inf
+        )
+    matrix_done = time.perf_counter()
+
+    held = np.full(n, -1, dtype=np.int64)  # the mentor holding each adept
+    held_value = np.full(n, -np.inf)  # how much that mentor wants them
+    pointer = np.zeros(n, dtype=np.int64)
+    active = np.ones(n, dtype=bool)
+    active[locked[:, 0]] = False
+    while True:
+        free = np.flatnonzero(active & (held < 0) & (pointer < k))
+        if not len(free):
+            break
+        mentor = lists[free, pointer[free]]
+        value = mentor_wants[free, pointer[free]]
+        pointer[free] += 1
+        proposing = mentor >= 0
+        free, mentor, value = free[proposing], mentor[proposing], value[proposing]
+        if not len(free):
+            continue
+        # Each mentor keeps the best of those they hold and the new proposals, up to their
+        # free places; the rest are free again.
+        holding = np.flatnonzero(held >= 0)
+        who = np.concatenate([holding, free])
+        at = np.concatenate([held[holding], mentor])
+        worth = np.concatenate([held_value[holding], value])
+        order = np.lexsort((-worth, at))
+        who, at, worth = who[order], at[order], worth[order]
+        first = np.searchsorted(at, at, side="left")
+        keep = (np.arange(len(at)) - first) < places[at]
+        held[who] = -1
+        held_value[who] = -np.inf
+        held[who[keep]] = at[keep]
+        held_value[who[keep]] = worth[keep]
+        # An adept whose list ran out stays unmatched.
+    adept_rows = np.flatnonzero(held >= 0)
+    adept_idx = np.concatenate([locked[:, 0], adept_rows]).astype(np.int64)
+    mentor_idx = np.concatenate([locked[:, 1], held[adept_rows]]).astype(np.int64)
+    components = pair_components(adepts, mentors, adept_idx, mentor_idx, preferences)
+    return Result(
+        adept=adept_idx,
+        mentor=mentor_idx,
+        score=pair_scores(components, weights),
+        components=components,
+        locked=np.concatenate([np.ones(len(locked), bool), np.zeros(len(adept_rows), bool)]),
+        timings={"matrix_s": matrix_done - started, "solve_s": time.perf_counter() - matrix_done},
+        solver="stable",
+    )
 
 
 def greedy(adepts, mentors, *, rule=DIFFERENT_ORGANIZATION, weights=None,

@@ -270,6 +270,25 @@ def _enqueue(run_id: int) -> None:
         )
 
 
+def _compare_with_stable(people, result, preferences, *, program, run, exclusions, locked):
+    """How the optimum honours the preference round, beside a stable assignment (deferred
+    acceptance, adepts proposing) of the same people: total score, the shares of first
+    choices and top 3, the adepts with an unranked mentor, and the blocking pairs."""
+    options = {
+        "rule": program.pairing_rule, "weights": run.weights, "min_score": run.min_score,
+        "exclusions": exclusions,
+    }  # fmt: skip
+    sides = (people.adept_side, people.mentor_side)
+    stable = engine.stable(*sides, locked=locked, preferences=preferences, **options)
+    figures = {}
+    for name, assignment in (("optimum", result), ("stable", stable)):
+        report = engine.preference_report(*sides, assignment, preferences=preferences, **options)
+        figures[name] = {
+            **report, "total": round(assignment.total, 1), "pairs": len(assignment.adept),
+        }  # fmt: skip
+    return {**figures["optimum"], "stable": figures["stable"]}
+
+
 def matching_run(*, run: MatchingRun) -> MatchingRun:
     """Propose pairs for the run's program, keeping locked proposals and published matches."""
     started = time.perf_counter()
@@ -312,10 +331,9 @@ def matching_run(*, run: MatchingRun) -> MatchingRun:
                 preferences=preferences,
             )
             if preferences is not None:
-                run.preference_report = engine.preference_report(
-                    people.adept_side, people.mentor_side, result, preferences=preferences,
-                    rule=program.pairing_rule, weights=run.weights, min_score=run.min_score,
-                    exclusions=exclusions,
+                run.preference_report = _compare_with_stable(
+                    people, result, preferences, program=program, run=run,
+                    exclusions=exclusions, locked=locked,
                 )  # fmt: skip
             MatchingRun.objects.filter(pk=run.pk).update(progress=80)
             new = [

@@ -359,3 +359,63 @@ def test_rather_not_rules_and_capacity_are_never_broken_with_preferences(seed, n
     )  # fmt: skip
     assert 0 <= report["first"] <= report["top3"] <= 100
     assert report["blocking_pairs"] >= 0
+
+
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n=st.integers(1, 18),
+    m=st.integers(1, 9),
+    mentors_rank=st.booleans(),
+)
+def test_the_stable_assignment_has_no_blocking_pair_and_keeps_every_rule(seed, n, m, mentors_rank):
+    rng = np.random.default_rng(seed)
+    a = random_side(rng, n, mentor=False)
+    b = random_side(rng, m, mentor=True)
+    k = min(3, m)
+    ranks = [
+        (row, int(mentor), rank + 1)
+        for row in range(n)
+        if rng.random() < 0.7
+        for rank, mentor in enumerate(rng.choice(m, size=k, replace=False))
+    ]
+    mentor_ranks = (
+        [
+            (row, int(adept), rank + 1)
+            for row in range(m)
+            for rank, adept in enumerate(rng.choice(n, size=min(3, n), replace=False))
+        ]
+        if mentors_rank
+        else []
+    )
+    refused = np.stack([rng.integers(0, n, 6), rng.integers(0, m, 6)], axis=1)
+    prefs = preferences(n, m, adept_ranks=ranks, mentor_ranks=mentor_ranks, rather_not=refused)
+    options = {
+        "rule": engine.DIFFERENT_ORGANIZATION, "min_score": 10,
+        "weights": {"preference": engine.PREFERENCE_WEIGHT},
+    }  # fmt: skip
+    result = engine.stable(a, b, preferences=prefs, **options)
+    formed = set(zip(result.adept.tolist(), result.mentor.tolist(), strict=True))
+    assert len(formed) == len(set(result.adept.tolist()))
+    assert not formed & {tuple(pair) for pair in refused.tolist()}
+    assert (np.bincount(result.mentor, minlength=m) <= b.capacity).all()
+    assert (a.organization[result.adept] != b.organization[result.mentor]).all()
+    assert (result.score >= 10 - 1e-3).all()
+    report = engine.preference_report(a, b, result, preferences=prefs, **options)
+    assert report["blocking_pairs"] == 0
+    # The optimum's total is never below the stable one's.
+    optimum = engine.match(a, b, preferences=prefs, **options)
+    assert optimum.total >= result.total - 1e-3
+
+
+def test_deferred_acceptance_on_a_known_case():
+    # Both adepts want mentor 0 most; mentor 0 (one place) ranks adept 1 first, so adept 0
+    # goes to her second choice. That is the adept-proposing stable assignment.
+    a = adepts({"focus": [0], "org": 1}, {"focus": [0], "org": 1})
+    m = mentors({"focus": [0], "org": 2}, {"focus": [0], "org": 2})
+    prefs = preferences(
+        2, 2, adept_ranks=[(0, 0, 1), (0, 1, 2), (1, 0, 1), (1, 1, 2)],
+        mentor_ranks=[(0, 1, 1), (0, 0, 2)],
+    )  # fmt: skip
+    result = engine.stable(a, m, weights=WITH_RANKS, min_score=0, preferences=prefs)
+    assert pairs(result) == [(0, 1), (1, 0)] and result.solver == "stable"

@@ -135,9 +135,12 @@ def test_the_run_honours_first_choices_and_never_a_rather_not(coordinator, round
     pairs = {m.adept_id: m.mentor_id for m in Match.objects.filter(status="proposed")}
     assert pairs == {adept.pk: fair.pk, other.pk: good.pk}
     run.refresh_from_db()
-    assert run.preference_report == {
-        "answered": 2, "first": 100.0, "top3": 100.0, "unranked": 0.0, "blocking_pairs": 0,
-    }  # fmt: skip
+    report = run.preference_report
+    figures = {"answered": 2, "first": 100.0, "top3": 100.0, "unranked": 0.0, "blocking_pairs": 0}
+    assert {key: report[key] for key in figures} == figures
+    # Beside it, the stable assignment of the same people (here the same pairs).
+    assert {key: report["stable"][key] for key in figures} == figures
+    assert report["stable"]["total"] <= report["total"] and report["pairs"] == 2
 
 
 def test_a_named_mentor_counts_as_the_first_choice_where_the_rules_allow(coordinator, round_):
@@ -198,6 +201,7 @@ def test_the_review_explains_the_ranks_and_shows_the_shares(client, coordinator,
     html = client.get(reverse("matching:review", args=[program.slug])).content.decode()
     assert "The adept ranked this mentor as number 1." in html
     assert "1 adept gave their preferences" in html and "100.0 % got their first choice" in html
+    assert "beside a stable assignment" in html
 
 
 def test_the_shortlist_page_runs_the_same_queries_for_few_and_many_mentors(
