@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='program',
             name='blind_shortlist',
-            field=models.BooleanField(default=False, help_text="The shortlist shows each candidate's role, organisation type, experience, strengths or needs, meeting format and region, but not their name or organisation.", verbose_name='blind shortlist'),
+            field=models.BooleanField(default=False, help_text="The shortlist shows each candidate's job title, experience, strengths or needs, meeting format and region, but not their name or organisation.", verbose_name='blind shortlist'),
         ),
         migrations.AddField(
             model_name='program',
