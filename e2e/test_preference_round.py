@@ -1,7 +1,8 @@
 """The preference round in a browser (issue 19, seed 002: universities, a mentor from another
-one): an adept ranks her shortlist on a 320 px phone, in Swedish, with the keyboard and screen
-reader labels the page gives; the coordinator's run honours her first choice and the review says
-so."""
+one): an adept ranks her shortlist on a 320 px phone, in Swedish, and marks a "rather not"; a
+mentor ranks too; the coordinator's run honours the first choices, the other-university rule and
+the "rather not", and the review shows the shares beside a stable assignment; a month in, the
+adept's check comes back low, she asks for a new match, and the next run gives her one."""
 
 import datetime
 
@@ -34,7 +35,7 @@ def test_an_adept_ranks_her_shortlist_on_a_phone_and_the_run_honours_it(
         name="Mentorprogram för lärosäten", organizations=universities,
         preferences_open_at=now - datetime.timedelta(days=1),
         preferences_close_at=now + datetime.timedelta(days=6), shortlist_size=3,
-        matching_min_score=0,
+        matching_min_score=0, mentors_rank=True,
     )  # fmt: skip
     program.focus_areas.set([budget, change])
     coordinator = UserFactory(email="karin@kth.example", is_staff=True, language="sv")
@@ -56,6 +57,7 @@ def test_an_adept_ranks_her_shortlist_on_a_phone_and_the_run_honours_it(
                     job_title="Prefekt")  # fmt: skip
     fia = accepted(Role.MENTOR, universities[2], [change], "Fia Forskare", job_title="Dekan")
     accepted(Role.MENTOR, universities[0], [budget, change], "Sam Samma")  # KTH, as Alva
+    ulla = accepted(Role.MENTOR, universities[3], [budget], "Ulla Uppsala", job_title="Rektor")
 
     phone = browser.new_context(
         base_url=live_server.url, viewport={"width": 320, "height": 800}, locale="sv-SE"
@@ -80,14 +82,30 @@ def test_an_adept_ranks_her_shortlist_on_a_phone_and_the_run_honours_it(
     expect(tab.locator("#error-summary")).to_be_visible()
     expect(main).to_contain_text("Varje plats en gång")
     assert_accessible(tab)
-    # Fia first, Berit second, by the keyboard.
+    # Fia first, Berit second, and rather not Ulla; by the keyboard.
     tab.get_by_label("Plats för Fia Forskare").focus()
     tab.get_by_label("Plats för Fia Forskare").select_option("1")
     tab.get_by_label("Plats för Berit Bäst").select_option("2")
+    tab.get_by_label("Hellre inte Ulla Uppsala").check()
     tab.get_by_role("button", name="Spara mina önskemål").press("Enter")
     expect(tab.locator(".alert-success")).to_contain_text("Dina önskemål är sparade")
     phone.close()
-    assert dict(Preference.objects.values_list("candidate_id", "rank")) == {fia.pk: 1, best.pk: 2}
+    assert dict(Preference.objects.values_list("candidate_id", "rank")) == {
+        fia.pk: 1, best.pk: 2, ulla.pk: None,
+    }  # fmt: skip
+    # Fia, a mentor, ranks her shortlist too: Alva first.
+    desk = browser.new_context(base_url=live_server.url, locale="sv-SE").new_page()
+    desk.goto("/accounts/login/")
+    desk.locator("#id_login").fill(fia.applicant.email)
+    desk.locator("#id_password").fill(PASSWORD)
+    desk.locator("#id_password").press("Enter")
+    desk.goto(f"/programs/{program.slug}/preferences/")
+    expect(desk.locator("main")).to_contain_text("Behov")  # a mentor reads the adepts' needs
+    desk.get_by_label("Plats för Alva Adept").select_option("1")
+    desk.get_by_role("button", name="Spara mina önskemål").click()
+    expect(desk.locator(".alert-success")).to_be_visible()
+    assert_accessible(desk)
+    desk.context.close()
 
     # The coordinator runs the matching: Alva gets her first choice, and the review says so.
     log_in(page, coordinator.email, current_code)

@@ -6,12 +6,13 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import CharField, Count, Exists, F, Func, OuterRef, Q, Value
+from django.db.models import Avg, CharField, Count, Exists, F, Func, OuterRef, Q, Value
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from matching.models import Match
+from matching.models import Match, Pulse
+from matching.pulse import flagged
 from meetings.models import Meeting
 from meetings.services import stalled_pairs
 from mentorship.months import month_start, next_month
@@ -216,6 +217,27 @@ def at_risk(program, now):
 NOTICE_SENT, NOTICE_TO_COME, NOTICE_SKIPPED = "sent", "to_come", "skipped"
 
 
+def match_quality(program, limit=5) -> dict:
+    """The check after a month: how many answered and their mean, and the first few pairs
+    flagged (a low answer or a wish to talk), lowest first; and the latest run's figures of
+    the preference round. Three queries, whatever the cohort."""
+    low = Q(working__lte=Pulse.LOW) | Q(talk=True)
+    figures = Pulse.objects.filter(match__program=program).aggregate(
+        answered=Count("pk"), average=Avg("working"), flagged=Count("pk", filter=low)
+    )
+    listed = (
+        flagged(program)
+        .select_related("respondent", "match__adept__applicant", "match__mentor__applicant")
+        .order_by("working", "-answered_at")[:limit]
+    )
+    run = program.matching_runs.only("preference_report").first()
+    return {
+        **figures,
+        "flagged_pulses": list(listed),
+        "preference_report": run.preference_report if run else {},
+    }
+
+
 def line_manager_meetings(program) -> list[dict]:
     """For each milestone that asks pairs to meet the adept's line manager by its date
     ("plan the start with your line manager by 15 September"): of the running pairs whose
@@ -390,6 +412,7 @@ def program_dashboard(program, now=None) -> dict:
         "at_risk": at_risk(program, now),
         "milestones": upcoming(program, now),
         "line_manager_meetings": line_manager_meetings(program),
+        "quality": match_quality(program),
         "outbox": outbox(program),
         **surveys,
         "compared": side_by_side(program, steps, months, final),

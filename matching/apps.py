@@ -14,9 +14,10 @@ class MatchingConfig(AppConfig):
         from notifications.registry import register_sweep
         from programs.signals import program_closed
 
-        from . import emails, preferences, privacy, services
+        from . import emails, preferences, privacy, pulse, services
 
         emails.register()
         register_sweep(preferences.plan_preference_round)
+        register_sweep(pulse.plan_pulse)
         registry.register(privacy.HOLDER)
         program_closed.connect(services.on_program_closed, dispatch_uid="matching")

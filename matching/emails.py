@@ -111,8 +111,17 @@ def _preference_round(notification, cache):
     }
 
 
+def _pulse(notification, cache):
+    match = loaded(cache, notification, "match")
+    return {
+        **pair_context(notification, match),
+        "url": absolute(reverse("matching:pulse", kwargs={"pk": match.pk})),
+    }
+
+
 def register() -> None:
     register_loader("match", _matches)
+    register_email("match_pulse", label=_("Is the match working? (after 30 days)"), context=_pulse)
     register_email(
         "preference_round", label=_("The preference round is open"), context=_preference_round
     )

@@ -187,3 +187,20 @@ class PreferencesForm(PlainTextForm, forms.Form):
             for c in self.candidates
             if self.cleaned_data.get(f"rather_not_{c.application.pk}")
         }
+
+
+class PulseForm(forms.Form):
+    working = forms.TypedChoiceField(
+        label=_("Is the match working?"),
+        choices=[
+            (5, _("5: very well")),
+            (4, _("4: well")),
+            (3, _("3: so-so")),
+            (2, _("2: not well")),
+            (1, _("1: not at all")),
+        ],
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose from 1 to 5.")},
+    )
+    talk = forms.BooleanField(label=_("I would like to talk to the coordinators"), required=False)

@@ -302,3 +302,39 @@ class Preference(models.Model):
 
     def __str__(self):
         return f"{self._meta.verbose_name} #{self.pk}"
+
+
+class Pulse(models.Model):
+    """The match-quality check about 30 days in (issue 19): is the match working (1-5), and
+    would they like to talk to the coordinators? One per person and match. A low answer or a
+    wish to talk flags the pair for the coordinators, who see the answers, never a comment."""
+
+    LOW = 2  # 1 or 2 of 5 flags the pair
+
+    match = models.ForeignKey(
+        Match, verbose_name=_("match"), on_delete=models.CASCADE, related_name="pulses"
+    )
+    respondent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("answered by"), on_delete=models.CASCADE,
+        related_name="+",
+    )  # fmt: skip
+    working = models.PositiveSmallIntegerField(_("is the match working? (1-5)"))
+    talk = models.BooleanField(_("would like to talk to the coordinators"), default=False)
+    answered_at = models.DateTimeField(_("answered"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("match-quality check")
+        verbose_name_plural = _("match-quality checks")
+        constraints = [
+            models.UniqueConstraint(fields=["match", "respondent"], name="one_pulse_per_person"),
+            models.CheckConstraint(
+                condition=Q(working__gte=1, working__lte=5), name="pulse_working_1_to_5"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self._meta.verbose_name} #{self.pk}"
+
+    @property
+    def flagged(self) -> bool:
+        return self.working <= self.LOW or self.talk

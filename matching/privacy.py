@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from accounts.privacy import Holder, rows
 
-from .models import Match, MatchConsultation, Preference, RematchRequest
+from .models import Match, MatchConsultation, Preference, Pulse, RematchRequest
 from .services import matches_leave
 
 
@@ -33,6 +33,7 @@ def _erase(user, now) -> None:
     # Their ranks, and others' ranks of them: the round is over for them.
     Preference.objects.filter(ranker__applicant=user).delete()
     Preference.objects.filter(candidate__applicant=user).delete()
+    Pulse.objects.filter(respondent=user).delete()
 
 
 def _age_out(program_ids, now) -> int:
@@ -59,11 +60,17 @@ HOLDER = Holder(
         "line_manager_views": lambda user: rows(MatchConsultation.objects.filter(manager=user)),
         # Their own ranks in a preference round (whom others ranked is theirs, not this one's).
         "preferences": lambda user: rows(Preference.objects.filter(ranker__applicant=user)),
+        "match_checks": lambda user: rows(Pulse.objects.filter(respondent=user)),
     },
     erase=_erase,
     age_out=_age_out,
     exported=frozenset(
-        {"matching.rematchrequest", "matching.matchconsultation", "matching.preference"}
+        {
+            "matching.rematchrequest",
+            "matching.matchconsultation",
+            "matching.preference",
+            "matching.pulse",
+        }
     ),
     excluded={
         "matching.matchingrun": "Who ran matching: coordinators' work, not about participants.",

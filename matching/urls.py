@@ -12,6 +12,7 @@ urlpatterns = [
         for name in views.REVIEW_ACTIONS
     ),
     path("matches/<int:pk>/new-match/", views.rematch, name="rematch"),
+    path("matches/<int:pk>/check/", views.pulse, name="pulse"),
     path("programs/<slug:slug>/preferences/", views.preferences, name="preferences"),
     path(
         "line-manager/proposal/<str:token>/",

@@ -17,9 +17,17 @@ from programs.models import Application, FocusArea, Program, Role
 from programs.services import applications_decide, applications_move_to_bank
 
 from . import preferences as round_
+from . import pulse as pulse_
 from . import services
 from .explain import explain, unmatched_reason
-from .forms import AddPairForm, AskLineManagersForm, ConsultationForm, PreferencesForm, RematchForm
+from .forms import (
+    AddPairForm,
+    AskLineManagersForm,
+    ConsultationForm,
+    PreferencesForm,
+    PulseForm,
+    RematchForm,
+)
 from .models import Match, Preference, RematchRequest
 
 APPLICATION_RELATED = ["applicant", "organization", "program", "unit__parent"]
@@ -475,6 +483,45 @@ def rematch(request, pk):
             )
             return redirect(mine)
     return render(request, "matching/rematch.html", {"match": match, "form": form, "mine": mine})
+
+
+@login_required
+def pulse(request, pk):
+    """The match-quality check: two questions about the pair, which the other one does not
+    see; after a low answer, the way to a new match is right there."""
+    match = get_object_or_404(
+        Match.objects.for_user(request.user).select_related(
+            "program", "adept__applicant", "mentor__applicant"
+        ),
+        pk=pk,
+    )
+    given = match.pulses.filter(respondent=request.user).first()
+    form = PulseForm(
+        request.POST if request.method == "POST" else None,
+        initial={"working": given.working, "talk": given.talk} if given else None,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            given = pulse_.pulse_answer(
+                match=match, user=request.user, working=form.cleaned_data["working"],
+                talk=form.cleaned_data["talk"],
+            )  # fmt: skip
+        except ServiceError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(
+                request,
+                _("Thank you. The coordinators will contact you.")
+                if given.flagged
+                else _("Thank you for your answer."),
+            )
+            return redirect("matching:pulse", pk=match.pk)
+    other = match.mentor if match.adept.applicant_id == request.user.pk else match.adept
+    return render(
+        request,
+        "matching/pulse.html",
+        {"match": match, "form": form, "given": given, "other": other},
+    )
 
 
 @login_required

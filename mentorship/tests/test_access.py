@@ -193,6 +193,16 @@ ACCESS = [
     ),
     # A participant's own page: coordinators see matches in the review, not here.
     Case("matching:rematch", pair_only(200), kwargs=lambda o: {"pk": o["match"].pk}),
+    # The check after a month: the pair's two people, each their own answer.
+    Case("matching:pulse", pair_only(200), kwargs=lambda o: {"pk": o["match"].pk}),
+    Case(
+        "matching:pulse",
+        pair_only(302),
+        kwargs=lambda o: {"pk": o["match"].pk},
+        method="post",
+        data={"working": "4"},
+        label="answer",
+    ),
     Case("meetings:mentorships", {**signed_in(200), "user": 302, "adept": 302, "other_user": 302}),
     Case("meetings:mentorship", pair_only(200), kwargs=lambda o: {"pk": o["match"].pk}),
     Case("meetings:goal_add", pair_only(200), kwargs=lambda o: {"pk": o["match"].pk}),

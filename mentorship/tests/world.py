@@ -207,6 +207,7 @@ def build_world() -> dict:
             ("line_manager_reminder", {"application": draft.pk, "support": support.pk}),
             ("line_manager_match", {"consultation": consultation.pk}),
             ("preference_round", {"application": match.adept_id}),
+            ("match_pulse", {"match": match.pk}),
             ("preference_reminder", {"application": match.adept_id}),
             ("line_manager_meeting", {"meeting": planning.pk, "cancelled": False}),
             ("participant_invitation",
@@ -307,6 +308,7 @@ def pages(world) -> list[tuple[str, str]]:
         reverse("meetings:meeting", args=[world["meeting"].pk]),
         reverse("meetings:calendar"),
         reverse("matching:rematch", args=[match.pk]),
+        reverse("matching:pulse", args=[match.pk]),
         reverse("evaluations:list"),
         reverse("evaluations:answer", args=[world["survey"].pk]),
         # Ada as Berit's and Cissi's line manager.
@@ -378,6 +380,7 @@ def states(world) -> list[tuple[str, str, str]]:
         (PARTICIPANT, reverse("evaluations:answer", args=[world["survey"].pk]),
          "button[value=send]"),
         (PARTICIPANT, reverse("matching:rematch", args=[match.pk]), send),
+        (PARTICIPANT, reverse("matching:pulse", args=[match.pk]), send),
         (PARTICIPANT, reverse("accounts:profile"), send),
         (PARTICIPANT, reverse("account_change_password"), send),
         (COORDINATOR, reverse("admin:programs_program_change", args=[world["running"].pk]),
