@@ -80,6 +80,8 @@ UNMATCHED_NO_ALLOWED = "no_allowed"  # every mentor is ruled out by a hard rule
 UNMATCHED_BELOW_MINIMUM = "below_minimum"  # allowed mentors all score below the minimum
 UNMATCHED_NO_PLACE = "no_place"  # suitable mentors' places went to others
 UNMATCHED_NOT_NEEDED = "not_needed"  # (mentors) no adept needed this mentor
+# (adepts who ranked) their ranked mentors' places went to others who ranked them or fit better
+UNMATCHED_RANKED_TAKEN = "ranked_taken"
 
 # Above this many score cells (adepts x mentor places) the solver works on each adept's
 # best candidates only instead of the full matrix: much faster and lighter, and in the
@@ -529,6 +531,12 @@ def match(
         UNMATCHED_NO_ALLOWED,
         np.where(~any_good, UNMATCHED_BELOW_MINIMUM, UNMATCHED_NO_PLACE),
     )
+    if preferences is not None:
+        reasons = np.where(
+            preferences.adept_answered & (reasons == UNMATCHED_NO_PLACE),
+            UNMATCHED_RANKED_TAKEN,
+            reasons,
+        )
     unmatched_adepts = {int(row): str(reasons[row]) for row in np.flatnonzero(~matched)}
     used = np.bincount(mentor_idx, minlength=m)
     unmatched_mentors = {int(row): UNMATCHED_NOT_NEEDED for row in np.flatnonzero(used == 0)}

@@ -133,4 +133,9 @@ def unmatched_reason(entry: dict, *, units_by_parent: bool = False) -> str:
         return _("No allowed mentor reaches the minimum score.")
     if reason == engine.UNMATCHED_NO_PLACE:
         return _("The suitable mentors' places went to adepts they fit better.")
+    if reason == engine.UNMATCHED_RANKED_TAKEN:
+        return _(
+            "Every mentor this adept ranked went to adepts who ranked them as high or higher, "
+            "or who fit them better; no other suitable mentor had a place left."
+        )
     return _("No adept was matched with this mentor.")

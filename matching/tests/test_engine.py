@@ -419,3 +419,13 @@ def test_deferred_acceptance_on_a_known_case():
     )  # fmt: skip
     result = engine.stable(a, m, weights=WITH_RANKS, min_score=0, preferences=prefs)
     assert pairs(result) == [(0, 1), (1, 0)] and result.solver == "stable"
+
+
+def test_an_adept_whose_ranked_mentor_went_to_another_is_told_so():
+    # One mentor, one place; both adepts rank her first and the other fits her better.
+    a = adepts({"focus": [0, 2], "org": 1}, {"focus": [0, 1], "org": 1})
+    m = mentors({"focus": [0, 1], "org": 2})
+    prefs = preferences(2, 1, adept_ranks=[(0, 0, 1), (1, 0, 1)])
+    result = engine.match(a, m, weights=WITH_RANKS, min_score=0, preferences=prefs)
+    assert pairs(result) == [(1, 0)]
+    assert result.unmatched_adepts == {0: engine.UNMATCHED_RANKED_TAKEN}
