@@ -438,6 +438,22 @@ def _solve_candidates(best: np.ndarray, best_value: np.ndarray, places: np.ndarr
     return matched_rows[real], columns[matched_cols[real]]
 
 
+def _setup(adepts, mentors, exclusions, locked, preferences):
+    """What a run starts from: the sides prepared, the pairs as (k, 2) arrays, and each
+    mentor's places left after the locked pairs."""
+    _prepare(adepts)
+    _prepare(mentors)
+    n, m = len(adepts), len(mentors)
+    if preferences is not None:
+        preferences.prepare(m)
+    exclusions = np.zeros((0, 2), dtype=np.int64) if exclusions is None else np.asarray(exclusions)
+    locked = np.zeros((0, 2), dtype=np.int64) if locked is None else np.asarray(locked)
+    locked = locked.reshape(-1, 2).astype(np.int64)
+    capacity = np.asarray(mentors.capacity if mentors.capacity is not None else np.ones(m))
+    places = np.clip(capacity.astype(np.int64) - np.bincount(locked[:, 1], minlength=m), 0, None)
+    return n, m, exclusions, locked, places
+
+
 def match(
     adepts: Side,
     mentors: Side,
@@ -458,16 +474,7 @@ def match(
     up a place of their mentor.
     """
     started = time.perf_counter()
-    _prepare(adepts)
-    _prepare(mentors)
-    n, m = len(adepts), len(mentors)
-    if preferences is not None:
-        preferences.prepare(m)
-    exclusions = np.zeros((0, 2), dtype=np.int64) if exclusions is None else np.asarray(exclusions)
-    locked = np.zeros((0, 2), dtype=np.int64) if locked is None else np.asarray(locked)
-    locked = locked.reshape(-1, 2).astype(np.int64)
-    capacity = np.asarray(mentors.capacity if mentors.capacity is not None else np.ones(m))
-    places = np.clip(capacity.astype(np.int64) - np.bincount(locked[:, 1], minlength=m), 0, None)
+    n, m, exclusions, locked, places = _setup(adepts, mentors, exclusions, locked, preferences)
     free = np.ones(n, dtype=bool)
     free[locked[:, 0]] = False
     dense = int(free.sum()) * int(places.sum()) <= dense_limit
@@ -661,16 +668,7 @@ def stable(
     `candidates` mentors. Proposals go out in rounds, all free adepts at once: whole arrays
     per round, no loop over pairs."""
     started = time.perf_counter()
-    _prepare(adepts)
-    _prepare(mentors)
-    n, m = len(adepts), len(mentors)
-    if preferences is not None:
-        preferences.prepare(m)
-    exclusions = np.zeros((0, 2), dtype=np.int64) if exclusions is None else np.asarray(exclusions)
-    locked = np.zeros((0, 2), dtype=np.int64) if locked is None else np.asarray(locked)
-    locked = locked.reshape(-1, 2).astype(np.int64)
-    capacity = np.asarray(mentors.capacity if mentors.capacity is not None else np.ones(m))
-    places = np.clip(capacity.astype(np.int64) - np.bincount(locked[:, 1], minlength=m), 0, None)
+    n, m, exclusions, locked, places = _setup(adepts, mentors, exclusions, locked, preferences)
     k = m if n * m <= dense_limit else min(candidates, m)
     # Each adept's list: their k most wanted acceptable mentors, most wanted first, and what
     # each of those mentors thinks of them.

@@ -264,6 +264,17 @@ def preferences(n, m, adept_ranks=(), mentor_ranks=(), rather_not=(), answered=N
 WITH_RANKS = {**NEEDS_ONLY, "preference": engine.PREFERENCE_WEIGHT}
 
 
+def random_ranks(rng, rankers, candidates, k=3, share=0.7):
+    """About `share` of the rankers rank k distinct candidates: (ranker, candidate, rank)."""
+    k = min(k, candidates)
+    return [
+        (row, int(candidate), rank + 1)
+        for row in range(rankers)
+        if rng.random() < share
+        for rank, candidate in enumerate(rng.choice(candidates, size=k, replace=False))
+    ]
+
+
 def test_a_first_choice_decides_between_equally_good_mentors_and_is_explained():
     a = adepts({"focus": [0], "org": 1}, {"focus": [0], "org": 1})
     m = mentors({"focus": [0], "org": 2}, {"focus": [0], "org": 2})
@@ -335,13 +346,7 @@ def test_rather_not_rules_and_capacity_are_never_broken_with_preferences(seed, n
     rng = np.random.default_rng(seed)
     a = random_side(rng, n, mentor=False)
     b = random_side(rng, m, mentor=True)
-    k = min(3, m)
-    ranks = [
-        (row, int(mentor), rank + 1)
-        for row in range(n)
-        if rng.random() < 0.7
-        for rank, mentor in enumerate(rng.choice(m, size=k, replace=False))
-    ]
+    ranks = random_ranks(rng, n, m)
     refused = np.stack([rng.integers(0, n, 8), rng.integers(0, m, 8)], axis=1)
     prefs = preferences(n, m, adept_ranks=ranks, rather_not=refused)
     result = engine.match(
@@ -372,22 +377,8 @@ def test_the_stable_assignment_has_no_blocking_pair_and_keeps_every_rule(seed, n
     rng = np.random.default_rng(seed)
     a = random_side(rng, n, mentor=False)
     b = random_side(rng, m, mentor=True)
-    k = min(3, m)
-    ranks = [
-        (row, int(mentor), rank + 1)
-        for row in range(n)
-        if rng.random() < 0.7
-        for rank, mentor in enumerate(rng.choice(m, size=k, replace=False))
-    ]
-    mentor_ranks = (
-        [
-            (row, int(adept), rank + 1)
-            for row in range(m)
-            for rank, adept in enumerate(rng.choice(n, size=min(3, n), replace=False))
-        ]
-        if mentors_rank
-        else []
-    )
+    ranks = random_ranks(rng, n, m)
+    mentor_ranks = random_ranks(rng, m, n, share=1.0) if mentors_rank else []
     refused = np.stack([rng.integers(0, n, 6), rng.integers(0, m, 6)], axis=1)
     prefs = preferences(n, m, adept_ranks=ranks, mentor_ranks=mentor_ranks, rather_not=refused)
     options = {
