@@ -382,11 +382,13 @@ def pair_components(adepts, mentors, a, b, preferences=None) -> dict[str, np.nda
     return _components(adepts, mentors, a, b, covered, preferences)
 
 
-def pair_blocks(adepts, mentors, a, b, *, rule, excluded) -> np.ndarray:
+def pair_blocks(adepts, mentors, a, b, *, rule, excluded, preferences=None) -> np.ndarray:
     """The hard rules' block bits of k given pairs, exactly as the matching applies them."""
     _prepare(adepts)
     _prepare(mentors)
-    return _blocked(adepts, mentors, a, b, rule, np.asarray(excluded, dtype=bool))
+    if preferences is not None:
+        preferences.prepare(len(mentors))
+    return _blocked(adepts, mentors, a, b, rule, np.asarray(excluded, dtype=bool), preferences)
 
 
 def pair_scores(components: dict[str, np.ndarray], weights=None) -> np.ndarray:

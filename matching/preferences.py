@@ -263,3 +263,29 @@ def plan_preference_round(*, now=None, programs=None) -> int:
                     )
                 )
     return notify_many(rows)
+
+
+def pair_preferences(program: Program, adept: Application, mentor: Application):
+    """What an adept and a mentor said of each other, as the engine reads it for one pair
+    made by hand (row 0 on each side); None where the program held no round. One query."""
+    if not program.preferences_open_at:
+        return None
+    rows = list(
+        Preference.objects.filter(ranker__in=[adept.pk, mentor.pk]).values_list(
+            "ranker_id", "candidate_id", "rank", "rather_not"
+        )
+    )
+
+    def said(ranker, candidate):
+        return [(rank, no) for r, c, rank, no in rows if r == ranker and c == candidate]
+
+    mine, theirs = said(adept.pk, mentor.pk), said(mentor.pk, adept.pk)
+    refused = any(no for _rank, no in mine + theirs)
+    return engine.Preferences(
+        adept_ranks=np.array([(0, 0, rank) for rank, _no in mine if rank]).reshape(-1, 3),
+        mentor_ranks=np.array([(0, 0, rank) for rank, _no in theirs if rank]).reshape(-1, 3),
+        rather_not=np.array([(0, 0)] if refused else []).reshape(-1, 2),
+        adept_answered=np.array([any(r == adept.pk and rank for r, _c, rank, _n in rows)]),
+        mentor_answered=np.array([any(r == mentor.pk and rank for r, _c, rank, _n in rows)]),
+        mentors_rank=program.mentors_rank,
+    )

@@ -41,7 +41,7 @@ from programs.services import LINE_MANAGER_LINK_SECONDS, signed_link
 
 from . import engine
 from .models import Exclusion, Match, MatchConsultation, MatchingRun, RematchRequest
-from .preferences import engine_preferences
+from .preferences import engine_preferences, pair_preferences
 from .wishes import mentions, words
 
 CRITERIA = (Question.Criterion.SAME, Question.Criterion.DIFFERENT)
@@ -393,6 +393,51 @@ def _pair_sides(
     )
 
 
+def _block_message(bits: int, adept: Application, mentor: Application) -> str:
+    """What a coordinator reads when a pair made by hand breaks a hard rule ("" if none)."""
+    names = {"adept": adept.applicant, "mentor": mentor.applicant}
+    if bits & engine.BLOCK_ORGANIZATION:
+        return (
+            _(
+                "%(adept)s and %(mentor)s work at the same organisation, which this program "
+                "does not allow."
+            )
+            % names
+        )
+    if bits & engine.BLOCK_UNIT and adept.unit_id == mentor.unit_id:
+        return (
+            _("%(adept)s and %(mentor)s are in the same unit, which this program does not allow.")
+            % names
+        )
+    if bits & engine.BLOCK_UNIT:
+        return (
+            _(
+                "%(adept)s and %(mentor)s are in units under the same parent, which this "
+                "program does not allow."
+            )
+            % names
+        )
+    if bits & engine.BLOCK_ANSWER:
+        return (
+            _(
+                "%(adept)s and %(mentor)s answered the program's questions in a way its "
+                "matching rules do not allow together."
+            )
+            % names
+        )
+    if bits & engine.BLOCK_EXCLUDED:
+        return _("%(adept)s and %(mentor)s must not be matched (exclusion).") % names
+    if bits & engine.BLOCK_RATHER_NOT:
+        return (
+            _(
+                "%(adept)s and %(mentor)s cannot be matched: one of them said “rather not” in "
+                "the preference round."
+            )
+            % names
+        )
+    return ""
+
+
 def _check_pair(program: Program, adept: Application, mentor: Application):
     """The hard rules for one pair, with a message a coordinator understands. Returns the
     pair's engine arrays, for scoring it."""
@@ -412,48 +457,26 @@ def _check_pair(program: Program, adept: Application, mentor: Application):
         adept=adept.applicant_id, mentor=mentor.applicant_id
     ).exists()
     first = np.array([0])
+    preferences = pair_preferences(program, adept, mentor)
     bits = int(
-        engine.pair_blocks(*sides, first, first, rule=program.pairing_rule, excluded=[excluded])[0]
-    )
-    names = {"adept": adept.applicant, "mentor": mentor.applicant}
-    if bits & engine.BLOCK_ORGANIZATION:
-        raise ServiceError(
-            _(
-                "%(adept)s and %(mentor)s work at the same organisation, which this program "
-                "does not allow."
-            )
-            % names
-        )
-    if bits & engine.BLOCK_UNIT and adept.unit_id == mentor.unit_id:
-        raise ServiceError(
-            _("%(adept)s and %(mentor)s are in the same unit, which this program does not allow.")
-            % names
-        )
-    if bits & engine.BLOCK_UNIT:
-        raise ServiceError(
-            _(
-                "%(adept)s and %(mentor)s are in units under the same parent, which this "
-                "program does not allow."
-            )
-            % names
-        )
-    if bits & engine.BLOCK_ANSWER:
-        raise ServiceError(
-            _(
-                "%(adept)s and %(mentor)s answered the program's questions in a way its "
-                "matching rules do not allow together."
-            )
-            % names
-        )
-    if bits & engine.BLOCK_EXCLUDED:
-        raise ServiceError(_("%(adept)s and %(mentor)s must not be matched (exclusion).") % names)
-    return sides
+        engine.pair_blocks(
+            *sides, first, first, rule=program.pairing_rule, excluded=[excluded],
+            preferences=preferences,
+        )[0]
+    )  # fmt: skip
+    message = _block_message(bits, adept, mentor)
+    if message:
+        raise ServiceError(message)
+    return sides, preferences
 
 
-def _score_pair(program: Program, sides: tuple[engine.Side, engine.Side]) -> tuple[float, dict]:
-    """Score and components of one pair from its engine arrays (`_pair_sides`)."""
+def _score_pair(program: Program, checked) -> tuple[float, dict]:
+    """Score and components of one pair from what _check_pair returned: its engine arrays
+    and what the two said of each other in the preference round."""
+    sides, preferences = checked
     first = np.array([0])
-    components = engine.pair_components(*sides, first, first)
+    adepts, mentors = sides
+    components = engine.pair_components(adepts, mentors, first, first, preferences)
     score = float(engine.pair_scores(components, program.matching_weights)[0])
     return round(score, 2), {name: round(float(v[0]), 3) for name, v in components.items()}
 
@@ -472,7 +495,7 @@ def match_add(*, program: Program, adept: Application, mentor: Application, by) 
     """A pair made by hand; refused if it breaks a hard rule. It is locked, so a re-run
     keeps it."""
     with transaction.atomic():
-        sides = _check_pair(program, adept, mentor)
+        checked = _check_pair(program, adept, mentor)
         if Match.objects.filter(adept=adept).live().exists():
             raise ServiceError(_("%(adept)s already has a match.") % {"adept": adept.applicant})
         if _lock_mentor(mentor) >= (mentor.mentor_capacity or 1):
@@ -480,7 +503,7 @@ def match_add(*, program: Program, adept: Application, mentor: Application, by) 
                 _("%(mentor)s has no place left (capacity %(capacity)d).")
                 % {"mentor": mentor.applicant, "capacity": mentor.mentor_capacity or 1}
             )
-        score, components = _score_pair(program, sides)
+        score, components = _score_pair(program, checked)
         match = Match.objects.create(
             program=program, adept=adept, mentor=mentor, score=score, components=components,
             locked=True,

@@ -237,3 +237,16 @@ def test_preferences_are_the_persons_data_and_go_with_them(round_):
     assert set(Preference.objects.values_list("candidate_id", flat=True)) == {round_["good"].pk}
     erase(adept.applicant, timezone.now())
     assert not Preference.objects.exists()
+
+
+def test_a_pair_by_hand_keeps_the_rather_not_and_scores_the_ranks(coordinator, round_):
+    program, adept = round_["program"], round_["adept"]
+    best, fair = round_["best"], round_["fair"]
+    preferences.preferences_save(
+        application=adept, user=adept.applicant, ranks={fair.pk: 1}, rather_not={best.pk},
+        allowed={best.pk, fair.pk},
+    )  # fmt: skip
+    with pytest.raises(ServiceError, match="rather not"):
+        services.match_add(program=program, adept=adept, mentor=best, by=coordinator)
+    match = services.match_add(program=program, adept=adept, mentor=fair, by=coordinator)
+    assert match.components["preference"] == 1.0  # her first choice, as the run scores it
