@@ -24,7 +24,7 @@ from notifications.services import notify_many
 from programs.models import Application, Program, Role
 
 from . import engine
-from .models import Preference
+from .models import Exclusion, Preference
 
 
 def _rows(side: engine.Side, rows) -> engine.Side:
@@ -57,6 +57,16 @@ def ranks_for(application: Application) -> bool:
     )
 
 
+def _excluded(application: Application, others, adept: bool) -> np.ndarray:
+    """(k, 2) rows (0, row in `others`) of the people the person must never be matched with
+    (a conflict of interest, a match that ended): never on their shortlist. One query."""
+    me = application.applicant_id
+    pairs = Exclusion.objects.filter(**({"adept": me} if adept else {"mentor": me}))
+    never = set(pairs.values_list("mentor_id" if adept else "adept_id", flat=True))
+    rows = [(0, i) for i, other in enumerate(others) if other.applicant_id in never]
+    return np.array(rows, dtype=np.int64).reshape(-1, 2)
+
+
 def shortlist(application: Application, people=None) -> list[Candidate]:
     """The person's k best candidates on the other side by the engine's score, among those
     the program's hard rules allow (and above the minimum), best first; with what they gave
@@ -70,16 +80,17 @@ def shortlist(application: Application, people=None) -> list[Candidate]:
     row = next((i for i, a in enumerate(mine) if a.pk == application.pk), None)
     if row is None or not theirs:
         return []
+    excluded = _excluded(application, theirs, adept)
     if adept:
         one, other = _rows(people.adept_side, [row]), people.mentor_side
         score, blocked = engine.score_matrix(
-            one, other, program.matching_weights, program.pairing_rule
+            one, other, program.matching_weights, program.pairing_rule, excluded
         )
         score, blocked = score[0], blocked[0]
     else:
         one, other = _rows(people.mentor_side, [row]), people.adept_side
         score, blocked = engine.score_matrix(
-            other, one, program.matching_weights, program.pairing_rule
+            other, one, program.matching_weights, program.pairing_rule, excluded[:, ::-1]
         )
         score, blocked = score[:, 0], blocked[:, 0]
     allowed = np.flatnonzero((blocked == 0) & (score >= program.matching_min_score))
@@ -116,7 +127,7 @@ def wishable_mentors(application: Application, people=None) -> list[Application]
         return []
     _score, blocked = engine.score_matrix(
         _rows(people.adept_side, [row]), people.mentor_side, program.matching_weights,
-        program.pairing_rule,
+        program.pairing_rule, _excluded(application, people.mentors, adept=True),
     )  # fmt: skip
     return sorted(
         (people.mentors[i] for i in np.flatnonzero(blocked[0] == 0)),

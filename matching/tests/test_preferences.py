@@ -250,3 +250,17 @@ def test_a_pair_by_hand_keeps_the_rather_not_and_scores_the_ranks(coordinator, r
         services.match_add(program=program, adept=adept, mentor=best, by=coordinator)
     match = services.match_add(program=program, adept=adept, mentor=fair, by=coordinator)
     assert match.components["preference"] == 1.0  # her first choice, as the run scores it
+
+
+def test_someone_excluded_is_never_on_the_shortlist(round_):
+    from matching.models import Exclusion
+
+    adept, best = round_["adept"], round_["best"]
+    Exclusion.objects.create(adept=adept.applicant, mentor=best.applicant)
+    assert best not in [c.application for c in preferences.shortlist(adept)]
+    assert best not in preferences.wishable_mentors(adept)
+    # Nor, for a mentor who ranks, is the adept on hers.
+    round_["program"].mentors_rank = True
+    round_["program"].save()
+    best.refresh_from_db()
+    assert adept not in [c.application for c in preferences.shortlist(best)]
