@@ -96,10 +96,11 @@ def review(request, slug):
     consult = services.asks_line_managers(program)
     if consult:
         services.consultations_for(proposed)
+    today = timezone.localdate()
     context = {
         "consult": consult,
-        "today": timezone.localdate(),
-        "consultations": _consultation_counts(proposed) if consult else None,
+        "today": today,
+        "consultations": _consultation_counts(proposed, today) if consult else None,
         "ask_form": AskLineManagersForm(prefix="ask") if consult else None,
         "program": program,
         "run": run,
@@ -132,9 +133,8 @@ def _ranks_for(program, matches) -> None:
         match.mentor_rank = given.get((match.mentor_id, match.adept_id))
 
 
-def _consultation_counts(proposed) -> dict:
+def _consultation_counts(proposed, today) -> dict:
     """What the line managers said of the proposed pairs, for the line above the list."""
-    today = timezone.localdate()
     counts = {"agreed": 0, "concern": 0, "waiting": 0, "silent": 0, "unasked": 0}
     for match in proposed:
         consultation = match.consultation

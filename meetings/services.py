@@ -171,7 +171,13 @@ def meeting_save(
     if meeting.status == Meeting.Status.HELD and meeting.starts_at > now + HELD_GRACE:
         raise ServiceError(_("A meeting in the future cannot be marked as held yet."))
     manager = _check_kind(meeting, user)
-    before = None if meeting.pk is None else Meeting.objects.filter(pk=meeting.pk).first()
+    # What the line manager was last told, to tell them only of a change (their meetings
+    # only: the pair's own cost no extra query).
+    before = (
+        Meeting.objects.filter(pk=meeting.pk).first()
+        if manager is not None and meeting.pk is not None
+        else None
+    )
     if meeting.pk is None:
         _check_per_day(match.meetings.all(), "meetings", now)
         meeting.created_by = user

@@ -63,7 +63,7 @@ def _applications(user) -> list[dict]:
     # Internal notes are the coordinators' own working notes, not data from the person.
     applications = (
         Application.objects.filter(applicant=user)
-        .select_related("organization", "unit")
+        .select_related("organization", "unit", "line_manager_support")
         .prefetch_related("focus_areas", "answers__question", "answers__options")
         .order_by("pk")
     )
@@ -75,7 +75,7 @@ def _applications(user) -> list[dict]:
         row["answers"] = {
             answer.question.text: answer.cell() for answer in application.answers.all()
         }
-        support = LineManagerSupport.objects.filter(application=application).first()
+        support = getattr(application, "line_manager_support", None)
         row["line_manager_answer"] = support.get_answer_display() if support else ""
     return exported
 

@@ -95,6 +95,23 @@ def coordinators_only(code):
     return {**everyone(404), "anonymous": LOGIN, "coordinator": code, "superuser": code}
 
 
+def answer_link_cases(name, key, answer):
+    """A page an e-mail's signed link opens to take an answer without a login: whoever has
+    the link (objects[key]) reads it and answers; a made-up one finds nothing."""
+    return [
+        Case(name, everyone(200), kwargs=lambda o: {"token": o[key]}),
+        Case(
+            name,
+            everyone(302),
+            kwargs=lambda o: {"token": o[key]},
+            method="post",
+            data=answer,
+            label="answer",
+        ),
+        Case(name, everyone(404), kwargs={"token": "x:y:z"}, label="unknown"),
+    ]
+
+
 def own_application(objects):
     return {"pk": objects["application"].pk}
 
@@ -269,16 +286,7 @@ ACCESS = [
     ),
     Case("programs:mentor_bank_leave", everyone(200), kwargs={"token": "x:y"}, label="unknown"),
     # The line manager's link is its key too; a made-up one finds nothing.
-    Case("programs:line_manager", everyone(200), kwargs=lambda o: {"token": o["manager"]}),
-    Case(
-        "programs:line_manager",
-        everyone(302),
-        kwargs=lambda o: {"token": o["manager"]},
-        method="post",
-        data={"answer": "supported"},
-        label="answer",
-    ),
-    Case("programs:line_manager", everyone(404), kwargs={"token": "x:y:z"}, label="unknown"),
+    *answer_link_cases("programs:line_manager", "manager", {"answer": "supported"}),
     # A line manager's own page: the people they support; someone who supports nobody finds
     # nothing there.
     Case(
@@ -299,16 +307,7 @@ ACCESS = [
         label="get",
     ),
     # The question about the proposed mentor: its link is its key, as above.
-    Case("matching:line_manager_match", everyone(200), kwargs=lambda o: {"token": o["proposal"]}),
-    Case(
-        "matching:line_manager_match",
-        everyone(302),
-        kwargs=lambda o: {"token": o["proposal"]},
-        method="post",
-        data={"answer": "agreed"},
-        label="answer",
-    ),
-    Case("matching:line_manager_match", everyone(404), kwargs={"token": "x:y:z"}, label="unknown"),
+    *answer_link_cases("matching:line_manager_match", "proposal", {"answer": "agreed"}),
     # The preference round's shortlist: the accepted adept only (mentors rank only where the
     # program says so; this one does not).
     Case(
