@@ -1,8 +1,9 @@
 """Production as it will run: gunicorn with debug off behind Debian's nginx (TLS with a
 self-signed certificate, forwarding the client's address), whitenoise's static files,
 PostgreSQL, a Redis broker with a real worker, and a real SMTP server on loopback (aiosmtpd).
-Through it, in Chromium: sign up and confirm from the e-mail the server received, apply, log in
-as a coordinator with the authenticator's code, decide; the security headers, cookie flags and
+Through it, in Chromium: sign up and confirm from the e-mail the server received, apply, the
+line manager supports from the e-mail's link without a login, log in as a coordinator with the
+authenticator's code, decide; the security headers, cookie flags and
 HSTS hold, no page is a 500, and `check --deploy` is clean. Then Redis stops: logins and pages
 still work, and the e-mail written meanwhile goes out once, when Redis is back.
 """
@@ -22,7 +23,7 @@ from e2e.stack import Stack, text_of
 from mentorship.celery import app as celery_app
 from notifications.models import Notification
 from notifications.tests.conftest import redis_server  # noqa: F401
-from programs.models import Application
+from programs.models import Application, LineManagerSupport, Program
 from programs.tests.factories import (
     FocusAreaFactory,
     OrganizationFactory,
@@ -49,7 +50,10 @@ def test_production_as_it_runs(production, browser, settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
     kth = OrganizationFactory(name="KTH")
     unit_named(kth, "Arkitekturskolan")
-    program = ProgramFactory(name="Mentorprogram i drift", slug="i-drift", organizations=[kth])
+    program = ProgramFactory(
+        name="Mentorprogram i drift", slug="i-drift", organizations=[kth],
+        line_managers=Program.LineManagers.SUPPORT,
+    )  # fmt: skip
     program.focus_areas.set([FocusAreaFactory(name_sv="Leda förändring")])
     coordinator = UserFactory(email="karin@example.org", is_staff=True)
     program.coordinators.add(coordinator)
@@ -95,12 +99,31 @@ def test_production_as_it_runs(production, browser, settings):
     page.get_by_label("Antal direkt underställda").fill("9")
     page.get_by_label("Leda förändring").check()
     page.get_by_role("textbox", name="Personligt brev").fill("Jag vill växa som chef.")
+    page.locator("#id_line_manager_name").fill("Carl Chef")
+    page.locator("#id_line_manager_email").fill("carl@example.org")
     page.get_by_label(re.compile("Jag samtycker till att programmets")).check()
     page.locator("button[name=submit]").click()
     expect(page.locator(".alert-success")).to_be_visible()
     application = Application.objects.get(applicant__email="ada@example.org")
     assert application.status == Application.Status.SUBMITTED
     mailbox.wait("ada@example.org", count=2)  # "we have received your application"
+
+    # Her line manager answers from the e-mail the SMTP server received, in a browser with
+    # no session: the signed link and the form's CSRF cookie work over TLS behind the proxy.
+    asked = mailbox.wait("carl@example.org")
+    link = re.search(r"https://localhost:\d+/line-manager/\S+/", text_of(asked))
+    assert link, text_of(asked)
+    manager = browser.new_context(base_url=base, ignore_https_errors=True, locale="sv-SE")
+    manager.set_default_timeout(20_000)
+    answer = manager.new_page()
+    answer.on("response", lambda response: responses.append(response))
+    answer.goto(link.group(0))
+    answer.get_by_label("Jag stöder ansökan", exact=True).check()
+    answer.get_by_role("button", name="Skicka mitt svar").click()
+    expect(answer.locator(".alert-success")).to_be_visible()
+    assert {c["name"]: c for c in manager.cookies()}["csrftoken"]["secure"]
+    manager.close()
+    assert LineManagerSupport.objects.get().answer == LineManagerSupport.Answer.SUPPORTED
 
     # The coordinator logs in with the authenticator's code and decides, with Redis down.
     production["redis"].stop()
